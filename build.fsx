@@ -1,0 +1,91 @@
+// The project's build, run as `dotnet fsi build.fsx -t <Target> [-- <experiment options>]`.
+// `dotnet fsi build.fsx` alone lists the targets.
+//
+// The script runs in two stages because FAKE itself is a Paket package: the first stage (no FAKE
+// define) restores the pinned tools and every package, writes Paket's load scripts, and then runs
+// this same file again with FAKE defined, where the targets live. Both stages are plain F#.
+
+#if !FAKE
+open System.Diagnostics
+open System.IO
+
+let private root = __SOURCE_DIRECTORY__
+
+let private run (args: string list) =
+    let psi = ProcessStartInfo("dotnet", args, WorkingDirectory = root, UseShellExecute = false)
+    use p = Process.Start psi
+    p.WaitForExit()
+    p.ExitCode
+
+let private require args =
+    let code = run args
+    if code <> 0 then
+        eprintfn "build.fsx: `dotnet %s` failed (exit %d)" (String.concat " " args) code
+        exit code
+
+require [ "tool"; "restore" ]
+require [ "paket"; "restore" ]
+let private loadScript = Path.Combine(root, ".paket", "load", "net8.0", "Build", "Fake.Core.Target.fsx")
+if not (File.Exists loadScript) || File.GetLastWriteTimeUtc loadScript < File.GetLastWriteTimeUtc(Path.Combine(root, "paket.lock")) then
+    require [ "paket"; "generate-load-scripts"; "--group"; "Build"; "--framework"; "net8.0"; "--type"; "fsx" ]
+let private userArgs = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
+exit (run ([ "fsi"; "--define:FAKE"; Path.Combine(root, "build.fsx") ] @ userArgs))
+#else
+#load ".paket/load/net8.0/Build/Fake.Core.Target.fsx"
+#load ".paket/load/net8.0/Build/Fake.Core.Process.fsx"
+#load ".paket/load/net8.0/Build/Fake.IO.FileSystem.fsx"
+
+open System.IO
+open Fake.Core
+open Fake.Core.TargetOperators
+
+// FAKE normally runs under its own runner; under `dotnet fsi` we create its context ourselves.
+let private fakeArgs = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
+Context.setExecutionContext (Context.RuntimeContext.Fake(Context.FakeExecutionContext.Create false "build.fsx" fakeArgs))
+
+let root = __SOURCE_DIRECTORY__
+let testsDll = Path.Combine(root, "artifacts", "bin", "CommLab.Tests", "release", "CommLab.Tests.dll")
+let testSummary = Path.Combine(root, "artifacts", "test-summary.txt")
+
+let dotnet (args: string list) =
+    let result =
+        CreateProcess.fromRawCommand "dotnet" args
+        |> CreateProcess.withWorkingDirectory root
+        |> Proc.run
+    if result.ExitCode <> 0 then
+        failwithf "`dotnet %s` failed (exit %d)" (String.concat " " args) result.ExitCode
+
+/// Options after `--` go to the experiment script, e.g. `-t Heatmap -- --profile smoke`.
+let passThrough (p: TargetParameter) = List.ofSeq p.Context.Arguments
+
+let experiment name (p: TargetParameter) =
+    dotnet ([ "fsi"; Path.Combine("experiments", name + ".fsx") ] @ passThrough p)
+
+Target.create "Restore" (fun _ -> Trace.log "tools and packages restored by the bootstrap stage")
+Target.create "Build" (fun _ -> dotnet [ "build"; "CommLab.sln"; "-c"; "Release"; "--nologo"; "-v"; "minimal" ])
+Target.create "Test" (fun p ->
+    File.Delete testSummary
+    System.Environment.SetEnvironmentVariable("COMMLAB_TEST_SUMMARY", testSummary)
+    dotnet ([ testsDll ] @ passThrough p))
+Target.create "Heatmap" (experiment "quantized-heatmap")
+Target.create "ObjectCandidates" (experiment "object-game-candidates")
+Target.create "Bench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "object-game.fsx") ] @ passThrough p))
+Target.create "Paper" (fun _ ->
+    for name in [ "quantized-heatmap"; "object-game-candidates" ] do
+        dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
+Target.create "Help" (fun _ ->
+    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, Bench, Paper"
+    Trace.log "Usage: dotnet fsi build.fsx -t <Target> [-- <options for the experiment script>]")
+
+"Restore" ==> "Build" ==> "Test"
+"Build" ==> "Heatmap"
+"Build" ==> "ObjectCandidates"
+"Build" ==> "Bench"
+"Build" ==> "Paper"
+
+try
+    Target.runOrDefaultWithArguments "Help"
+finally
+    // CI reads the last line: repeat the tests' plain summary after FAKE's report.
+    if File.Exists testSummary then printfn "%s" (File.ReadAllText testSummary)
+#endif

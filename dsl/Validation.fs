@@ -1,0 +1,2 @@
+module CommLab.Dsl.Validation
+let placeholder = 0

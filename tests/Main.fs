@@ -1,0 +1,37 @@
+module CommLab.Tests.Main
+
+open Expecto
+open Expecto.Impl
+
+/// Expecto's own summary is not read by CI, so the counts are kept and printed as a plain
+/// `N passed, N failed, N skipped` line once Expecto has finished writing.
+let mutable private counts = None
+
+let private recordCounts (printer: TestPrinters) =
+    { printer with
+        summary =
+            fun cfg summary ->
+                async {
+                    do! printer.summary cfg summary
+                    counts <- Some(summary.passed.Length, summary.failed.Length + summary.errored.Length, summary.ignored.Length)
+                } }
+
+let allTests = testList "CommLab" [ test "placeholder" { Expect.equal (1 + 1) 2 "arith" } ]
+
+[<EntryPoint>]
+let main argv =
+    let cli = [ CLIArguments.Fail_On_Focused_Tests; CLIArguments.No_Spinner; CLIArguments.Colours 0; CLIArguments.Printer(recordCounts defaultConfig.printer) ]
+    let code = runTestsWithCLIArgs cli argv allTests
+    stdout.Flush()
+    // Expecto wraps Console.Out (it pads lines); write the summary to the raw stream instead.
+    let line =
+        match counts with
+        | Some (passed, failed, skipped) -> sprintf "%d passed, %d failed, %d skipped" passed failed skipped
+        | None -> "0 passed, 1 failed, 0 skipped"
+    use raw = new System.IO.StreamWriter(System.Console.OpenStandardOutput())
+    raw.Write("\n" + line + "\n")
+    // build.fsx repeats the line after FAKE's own report, so it is the last thing CI reads.
+    match System.Environment.GetEnvironmentVariable "COMMLAB_TEST_SUMMARY" with
+    | null | "" -> ()
+    | path -> System.IO.File.WriteAllText(path, line)
+    code
