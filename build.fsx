@@ -28,6 +28,14 @@ require [ "paket"; "restore" ]
 let private loadScript = Path.Combine(root, ".paket", "load", "net8.0", "Build", "Fake.Core.Target.fsx")
 if not (File.Exists loadScript) || File.GetLastWriteTimeUtc loadScript < File.GetLastWriteTimeUtc(Path.Combine(root, "paket.lock")) then
     require [ "paket"; "generate-load-scripts"; "--group"; "Build"; "--framework"; "net8.0"; "--type"; "fsx" ]
+// plotly.js (inlined into every HTML plot so it opens offline) comes from npm, pinned by its lock file.
+if not (Directory.Exists(Path.Combine(root, "build", "plotly", "node_modules"))) then
+    let psi = ProcessStartInfo("npm", [ "ci"; "--prefix"; "build/plotly"; "--no-audit"; "--no-fund" ], WorkingDirectory = root, UseShellExecute = false)
+    use p = Process.Start psi
+    p.WaitForExit()
+    if p.ExitCode <> 0 then
+        eprintfn "build.fsx: `npm ci --prefix build/plotly` failed (exit %d)" p.ExitCode
+        exit p.ExitCode
 let private userArgs = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
 exit (run ([ "fsi"; "--define:FAKE"; Path.Combine(root, "build.fsx") ] @ userArgs))
 #else

@@ -16,7 +16,17 @@ let private recordCounts (printer: TestPrinters) =
                     counts <- Some(summary.passed.Length, summary.failed.Length + summary.errored.Length, summary.ignored.Length)
                 } }
 
-let allTests = testList "CommLab" [ test "placeholder" { Expect.equal (1 + 1) 2 "arith" } ]
+let allTests =
+    testList "CommLab" [
+        test "placeholder" { Expect.equal (1 + 1) 2 "arith" }
+        JsonTests.tests
+        SweepTests.tests
+        RunStoreTests.tests
+        RunnerTests.tests
+        PlotsTests.tests
+        MarkdownTests.tests
+        ApprovalTests.tests
+    ]
 
 [<EntryPoint>]
 let main argv =

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using TorchSharp;
+using CommLab.Data;
+using CommLab.Devices;
+using CommLab.Games;
+using CommLab.Metrics;
+using static TorchSharp.torch;
+
+namespace CommLab.Training;
+
+/// <summary>Trains and evaluates one Object game run: Adam on the cross-entropy of the receiver's scores,
+/// best epoch chosen on validation accuracy, test accuracy reported at that epoch.</summary>
+public static class ObjectGameTrainer
+{
+    // Parameter initialization draws from libtorch's global generator; runs that start in parallel
+    // take turns so each run's initial weights depend on its seed alone.
+    static readonly object InitLock = new();
+
+    /// <summary>Runs training to the end (or to early stopping) and evaluates on the test targets.</summary>
+    public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport>? progress = null, CancellationToken cancel = default)
+    {
+        Validate(run);
+        var device = DeviceChoice.Resolve(run.Device);
+        var world = new ObjectWorld(run.Attributes, run.Values);
+        var split = TargetSplit.Create(world.Count, 0.1, 0.1, run.DataSeed);
+        var train = run.TrainTargets is int limit ? split.Train[..Math.Min(limit, split.Train.Length)] : split.Train;
+
+        using var features = world.Features(device);
+        using var noise = new Generator((ulong)run.Seed, device);
+        ObjectGame model;
+        lock (InitLock)
+        {
+            random.manual_seed(run.Seed);
+            model = new ObjectGame((int)features.shape[1], run.Channel, noise);
+        }
+        using var _model = model;
+        model.to(device);
+        using var optimizer = optim.Adam(model.parameters(), run.LearningRate);
+        var order = new Random(run.Seed);
+        using var negativeDraws = new Generator((ulong)run.Seed + 7, device);
+
+        var history = new List<EpochReport>();
+        Dictionary<string, Tensor>? best = null;
+        double bestAccuracy = double.NegativeInfinity;
+        int bestEpoch = 0;
+        var clock = Stopwatch.StartNew();
+        double trainSeconds = 0;
+        long trainSamples = 0;
+        try
+        {
+            for (int epoch = 1; epoch <= run.Epochs; epoch++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var epochClock = Stopwatch.StartNew();
+                var loss = TrainEpoch(model, optimizer, features, train, run, order, negativeDraws);
+                trainSeconds += epochClock.Elapsed.TotalSeconds;
+                trainSamples += train.Length;
+
+                var (accuracy, messages) = Evaluate(model, features, split.Validation, new[] { run.SelectionCandidates }, run.Seed, device);
+                var report = new EpochReport(epoch, run.Epochs, loss, accuracy[0], messages);
+                history.Add(report);
+                progress?.Invoke(report);
+                if (accuracy[0] > bestAccuracy)
+                {
+                    bestAccuracy = accuracy[0];
+                    bestEpoch = epoch;
+                    Replace(ref best, Snapshot(model));
+                }
+                else if (epoch - bestEpoch >= run.Patience) break;
+            }
+            model.load_state_dict(best!);
+            var (test, testMessages) = Evaluate(model, features, split.Test, run.CandidateCounts, run.Seed + 1, device);
+            return new ObjectGameResult(run.CandidateCounts, test, testMessages, split.Test.Length, bestEpoch, bestAccuracy,
+                history.ToArray(), clock.Elapsed.TotalSeconds, trainSamples / Math.Max(trainSeconds, 1e-9));
+        }
+        finally
+        {
+            Replace(ref best, null);
+        }
+    }
+
+    /// <summary>One pass over the training targets in a seeded random order; returns the mean loss.</summary>
+    public static double TrainEpoch(ObjectGame model, optim.Optimizer optimizer, Tensor features, int[] targets,
+        ObjectGameRun run, Random order, Generator negativeDraws)
+    {
+        model.train();
+        var shuffled = (int[])targets.Clone();
+        order.Shuffle(shuffled);
+        double total = 0;
+        int batches = 0;
+        for (int start = 0; start < shuffled.Length; start += run.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = shuffled[start..Math.Min(start + run.BatchSize, shuffled.Length)];
+            var ids = tensor(batch.Select(i => (long)i).ToArray(), device: features.device);
+            var loss = Loss(model, features, ids, run.Negatives, negativeDraws);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            total += loss.item<float>();
+            batches++;
+        }
+        return total / Math.Max(batches, 1);
+    }
+
+    /// <summary>Cross-entropy of the receiver picking each target among its negatives: every other
+    /// object when <paramref name="negatives"/> is null, else that many drawn without replacement.</summary>
+    public static Tensor Loss(ObjectGame model, Tensor features, Tensor ids, int? negatives, Generator? draws)
+    {
+        var decoded = model.Receive(model.Send(features.index_select(0, ids)));
+        if (negatives is null)
+            return nn.functional.cross_entropy(ObjectGame.ScoreAll(decoded, model.EncodeCandidates(features)), ids);
+
+        var column = ids.unsqueeze(1);
+        var keys = rand(new[] { ids.shape[0], features.shape[0] }, generator: draws, device: features.device)
+            .scatter_(1, column, full(column.shape, -1.0f, device: features.device));
+        var candidates = cat(new[] { column, keys.topk(negatives.Value, dim: 1).indexes }, 1);
+        var encoded = model.EncodeCandidates(features.index_select(0, candidates.flatten())).reshape(candidates.shape[0], candidates.shape[1], -1);
+        var labels = zeros(ids.shape[0], dtype: ScalarType.Int64, device: features.device);
+        return nn.functional.cross_entropy(ObjectGame.ScoreEach(decoded, encoded), labels);
+    }
+
+    /// <summary>Accuracy at each candidate count and the number of unique messages, for the given targets,
+    /// with discrete messages (evaluation mode). Distractors are drawn from <paramref name="seed"/>.</summary>
+    public static (double[] Accuracy, int Messages) Evaluate(ObjectGame model, Tensor features, int[] targets,
+        IReadOnlyList<int> counts, int seed, Device device)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var draws = new Generator((ulong)seed, device);
+        var ids = tensor(targets.Select(i => (long)i).ToArray(), device: device);
+        var messages = model.Send(features.index_select(0, ids));
+        var scores = ObjectGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
+        return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first impossible setting.</summary>
+    public static void Validate(ObjectGameRun run)
+    {
+        run.Channel.Validate();
+        var n = Math.Pow(run.Values, run.Attributes);
+        if (run.LearningRate <= 0) throw new ArgumentException($"learning rate must be > 0, got {run.LearningRate}");
+        if (run.BatchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {run.BatchSize}");
+        if (run.Epochs < 1) throw new ArgumentException($"epochs must be >= 1, got {run.Epochs}");
+        if (run.Patience < 1) throw new ArgumentException($"patience must be >= 1, got {run.Patience}");
+        if (run.Negatives is int k && (k < 1 || k > n - 1))
+            throw new ArgumentException($"negatives must be in 1..{n - 1} (or all), got {k}");
+        foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates))
+            if (c < 2 || c > n) throw new ArgumentException($"candidate counts must be in 2..{n}, got {c}");
+    }
+
+    static Dictionary<string, Tensor> Snapshot(ObjectGame model) =>
+        model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+
+    static void Replace(ref Dictionary<string, Tensor>? state, Dictionary<string, Tensor>? next)
+    {
+        if (state is not null) foreach (var t in state.Values) t.Dispose();
+        state = next;
+    }
+}

@@ -1,0 +1,102 @@
+/// Charts written as HTML pages that open offline: XPlot.Plotly builds each chart's data and layout,
+/// and `saveHtml` inlines plotly.js into the page (no CDN), so a results folder stays readable
+/// without a network and without a later plotly.js release changing how it looks.
+module CommLab.Dsl.Plots
+
+open System
+open System.IO
+open System.Net
+open System.Text
+open XPlot.Plotly
+
+/// Where the npm package `plotly.js-cartesian-dist-min` (pinned in build/plotly/package.json) puts
+/// plotly.js, relative to the repository root.
+let plotlyJsRelativePath: string =
+    Path.Combine("build", "plotly", "node_modules", "plotly.js-cartesian-dist-min", "plotly-cartesian.min.js")
+
+let rec private findUp (dir: DirectoryInfo option) =
+    match dir with
+    | None -> None
+    | Some d ->
+        let candidate = Path.Combine(d.FullName, plotlyJsRelativePath)
+        if File.Exists candidate then Some candidate else findUp (Option.ofObj d.Parent)
+
+/// The plotly.js file: `COMMLAB_PLOTLY_JS` if set, else the npm package found by walking up from the
+/// current directory and then from the application's directory. Fails with the command that installs it.
+let plotlyJsPath () : string =
+    match Environment.GetEnvironmentVariable "COMMLAB_PLOTLY_JS" with
+    | null
+    | "" ->
+        let starts = [ Directory.GetCurrentDirectory(); AppContext.BaseDirectory ]
+        match starts |> List.tryPick (fun s -> findUp (Some(DirectoryInfo s))) with
+        | Some path -> path
+        | None ->
+            failwithf
+                "plotly.js not found: looked for %s above %s. Run `dotnet fsi build.fsx -t Restore` in the repository root to install it (or set COMMLAB_PLOTLY_JS to the file)."
+                plotlyJsRelativePath (String.concat " and " starts)
+    | path when File.Exists path -> path
+    | path -> failwithf "COMMLAB_PLOTLY_JS is %s, which does not exist; unset it or point it at plotly.js." path
+
+/// A heatmap with `z[row][column]`: rows are `ys` (bottom to top), columns are `xs`. Labels are
+/// kept as categories, so numeric labels such as "0.1" are not re-spaced on a linear axis.
+let heatmap (title: string) (xLabel: string) (yLabel: string) (xs: string list) (ys: string list) (z: float[][]) : PlotlyChart =
+    if z.Length <> ys.Length then
+        invalidArg "z" (sprintf "heatmap '%s': z has %d rows but there are %d y labels" title z.Length ys.Length)
+    z
+    |> Array.iteri (fun r row ->
+        if row.Length <> xs.Length then
+            invalidArg "z" (sprintf "heatmap '%s': z row %d has %d values but there are %d x labels" title r row.Length xs.Length))
+    let trace = Heatmap(z = z, x = xs, y = ys, colorscale = "Viridis")
+    let layout =
+        Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = "category"), yaxis = Yaxis(title = yLabel, ``type`` = "category"))
+    Chart.Plot(trace, layout)
+
+/// One line with markers per named series of (x, y) points. With `logX` the x axis is logarithmic,
+/// and a non-positive x is an error (plotly would drop the point without a word).
+let lines (title: string) (xLabel: string) (yLabel: string) (logX: bool) (series: (string * (float * float) list) list) : PlotlyChart =
+    if logX then
+        for name, points in series do
+            match points |> List.tryFind (fun (x, _) -> not (x > 0.0)) with
+            | Some (x, _) -> invalidArg "series" (sprintf "chart '%s': series '%s' has x = %g, which a log x axis cannot show" title name x)
+            | None -> ()
+    let traces =
+        series
+        |> List.map (fun (name, points) -> Scatter(x = List.map fst points, y = List.map snd points, name = name, mode = "lines+markers"))
+    let layout =
+        Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = (if logX then "log" else "linear")), yaxis = Yaxis(title = yLabel))
+    Chart.Plot(traces, layout)
+
+// "</" ends a <script> element wherever it appears, even inside a JS string; "<\/" means the same
+// to JavaScript (and to JSON) but not to the HTML parser.
+let private scriptSafe (js: string) = js.Replace("</", "<\\/")
+
+/// Writes one HTML page with `title` and the charts one after another, plotly.js inlined, creating
+/// the folder if needed. The charts get the ids "chart-1", "chart-2", .. (XPlot's ids are random), so
+/// the same charts always give the same file.
+let saveHtml (path: string) (title: string) (charts: PlotlyChart list) : unit =
+    let plotly = File.ReadAllText(plotlyJsPath ())
+    let page = StringBuilder()
+    let line (s: string) = page.Append(s).Append('\n') |> ignore
+    line "<!DOCTYPE html>"
+    line "<html lang=\"en\">"
+    line "<head>"
+    line "<meta charset=\"utf-8\">"
+    line (sprintf "<title>%s</title>" (WebUtility.HtmlEncode title))
+    line "<style>body { font-family: sans-serif; margin: 1em; } .chart { display: inline-block; vertical-align: top; }</style>"
+    line "<script>"
+    line (scriptSafe plotly)
+    line "</script>"
+    line "</head>"
+    line "<body>"
+    line (sprintf "<h1>%s</h1>" (WebUtility.HtmlEncode title))
+    charts
+    |> List.iteri (fun i chart ->
+        chart.Id <- sprintf "chart-%d" (i + 1)
+        line (sprintf "<div id=\"%s\" class=\"chart\" style=\"width: %dpx; height: %dpx;\"></div>" chart.Id chart.Width chart.Height)
+        // Each chart in its own function: XPlot's script declares `var data` and `var layout`.
+        line (sprintf "<script>\n(function () {\n%s\n})();\n</script>" (scriptSafe (chart.GetPlottingJS().Trim()))))
+    line "</body>"
+    line "</html>"
+    let full = Path.GetFullPath path
+    Directory.CreateDirectory(Path.GetDirectoryName full |> string) |> ignore
+    File.WriteAllText(full, page.ToString())

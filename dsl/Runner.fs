@@ -1,0 +1,163 @@
+/// Runs a list of configs, a few at a time, saving each result in the RunStore as it finishes.
+/// Finished runs are loaded instead of run again, so an interrupted sweep resumes where it stopped.
+module CommLab.Dsl.Runner
+
+open System
+open System.Collections.Concurrent
+open System.Diagnostics
+open System.Threading.Tasks
+
+/// What a run reports after each epoch: `Metric` is a name such as "acc", `Value` its value.
+type Progress =
+    { Epoch: int
+      Epochs: int
+      Metric: string
+      Value: float }
+
+/// Where and how to run a sweep.
+type RunnerOptions =
+    {
+      /// Folder name of the experiment under `OutDir`.
+      Experiment: string
+      /// Root of all results, e.g. "results".
+      OutDir: string
+      /// How many runs execute at the same time (>= 1).
+      Jobs: int
+      /// Receives every log line; the runner never calls it from two threads at once.
+      Log: string -> unit }
+
+/// One run that threw.
+type RunFailure =
+    { RunId: string
+      Label: string
+      Error: exn }
+
+/// Raised once every run has ended when some of them failed; the other results are already saved.
+type RunsFailedException(failures: RunFailure list, message: string) =
+    inherit Exception(message, (List.head failures).Error)
+    /// The failed runs, in input order.
+    member _.Failures = failures
+
+/// Options with one job that log to stdout.
+let options (experiment: string) (outDir: string) : RunnerOptions =
+    { Experiment = experiment
+      OutDir = outDir
+      Jobs = 1
+      Log = stdout.WriteLine }
+
+/// "42s", "3m05s", "2h03m".
+let formatDuration (t: TimeSpan) : string =
+    let s = int (Math.Round t.TotalSeconds)
+    if s < 60 then sprintf "%ds" s
+    elif s < 3600 then sprintf "%dm%02ds" (s / 60) (s % 60)
+    else sprintf "%dh%02dm" (s / 3600) (s % 3600 / 60)
+
+/// Epoch counts of the runs executing in this call. Time left is the epochs still to do divided by
+/// the epochs done per second so far; a run that has not reported yet is assumed as long as the
+/// average run that has. No estimate until some epoch is done.
+type private Eta(runs: int) =
+    let done' = Array.zeroCreate<int> runs
+    let total = Array.create<int option> runs None
+    let ended = Array.zeroCreate<bool> runs
+
+    member _.Report(run: int, p: Progress) =
+        done'[run] <- p.Epoch
+        total[run] <- Some p.Epochs
+
+    member _.End(run: int) = ended[run] <- true
+
+    member _.Left(elapsed: TimeSpan) : TimeSpan option =
+        let doneSum = Array.sum done'
+        let known = total |> Array.choose id
+        if doneSum = 0 || known.Length = 0 || elapsed.TotalSeconds <= 0.0 then
+            None
+        else
+            let average = float (Array.sum known) / float known.Length
+            let remaining =
+                Seq.init runs (fun i ->
+                    if ended[i] then 0.0
+                    else max 0.0 ((total[i] |> Option.map float |> Option.defaultValue average) - float done'[i]))
+                |> Seq.sum
+            Some(TimeSpan.FromSeconds(remaining / (float doneSum / elapsed.TotalSeconds)))
+
+/// Runs every config not finished yet with `execute` (at most `opts.Jobs` at once) and returns the
+/// results in the order of `configs`. Each run writes `config.json` when it starts and `metrics.json`
+/// when it ends (see RunStore); runs with a `metrics.json` are loaded and logged "skipped (finished)".
+/// Configs with the same run id execute once and share the result. If some runs throw, the others
+/// still run and are saved, then a `RunsFailedException` lists the failed run ids and messages.
+let run
+    (opts: RunnerOptions)
+    (label: 'cfg -> string)
+    (execute: 'cfg -> (Progress -> unit) -> 'result)
+    (configs: 'cfg list)
+    : ('cfg * 'result) list =
+    if opts.Jobs < 1 then
+        invalidArg "opts" (sprintf "RunnerOptions.Jobs must be >= 1, got %d" opts.Jobs)
+    if String.IsNullOrWhiteSpace opts.Experiment then
+        invalidArg "opts" (sprintf "RunnerOptions.Experiment must name a folder, got %A" opts.Experiment)
+    let dir = RunStore.experimentDir opts.OutDir opts.Experiment
+    let gate = obj ()
+    let log line = lock gate (fun () -> opts.Log line)
+
+    let ids = configs |> List.map RunStore.runId
+    let unique = List.zip ids configs |> List.distinctBy fst
+    let n = unique.Length
+    let results = ConcurrentDictionary<string, 'result>()
+    let pending = ResizeArray()
+    unique
+    |> List.iteri (fun i (id, cfg) ->
+        match RunStore.tryLoadFinished<'result> dir id with
+        | Some result ->
+            results[id] <- result
+            log (sprintf "[run %d/%d] %s skipped (finished, %s)" (i + 1) n (label cfg) id)
+        | None -> pending.Add((i, id, cfg)))
+
+    log (sprintf "%s: %d runs, %d finished, %d to run with %d jobs (%s)" opts.Experiment n (n - pending.Count) pending.Count opts.Jobs dir)
+    let clock = Stopwatch.StartNew()
+    let eta = Eta(pending.Count)
+    let timing () =
+        let elapsed = clock.Elapsed
+        let left = lock gate (fun () -> eta.Left elapsed)
+        sprintf "elapsed %s left ~%s" (formatDuration elapsed) (left |> Option.map formatDuration |> Option.defaultValue "?")
+
+    let failures = ConcurrentBag<int * RunFailure>()
+    let execOne k (i, id, cfg) =
+        let name = sprintf "[run %d/%d] %s" (i + 1) n (label cfg)
+        let started = clock.Elapsed
+        try
+            try
+                RunStore.writeConfig dir id cfg
+                log (sprintf "%s started (%s)" name id)
+                let report (p: Progress) =
+                    lock gate (fun () -> eta.Report(k, p))
+                    log (sprintf "%s epoch %d/%d %s=%.3f %s" name p.Epoch p.Epochs p.Metric p.Value (timing ()))
+                let result = execute cfg report
+                RunStore.writeResult dir id result
+                results[id] <- result
+                log (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
+            with ex ->
+                failures.Add((i, { RunId = id; Label = label cfg; Error = ex }))
+                log (sprintf "%s FAILED (%s): %s" name id ex.Message)
+        finally
+            lock gate (fun () -> eta.End k)
+
+    // A fixed set of workers pulling from a queue, rather than one task per run waiting on a
+    // semaphore: a sweep of hundreds of runs then never parks hundreds of pool threads.
+    let queue = ConcurrentQueue(pending |> Seq.mapi (fun k run -> k, run))
+    let worker () =
+        let mutable next = Unchecked.defaultof<_>
+        while queue.TryDequeue(&next) do
+            execOne (fst next) (snd next)
+    let workers =
+        Array.init (min opts.Jobs (max 1 pending.Count)) (fun _ ->
+            Task.Factory.StartNew(worker, TaskCreationOptions.LongRunning))
+    Task.WaitAll workers
+
+    if not failures.IsEmpty then
+        let failed = failures |> Seq.sortBy fst |> Seq.map snd |> List.ofSeq
+        let lines = failed |> List.map (fun f -> sprintf "  %s %s: %s" f.RunId f.Label f.Error.Message)
+        let message =
+            sprintf "%d of %d runs failed; the other results are saved under %s and a re-run resumes from them:\n%s"
+                failed.Length n dir (String.concat "\n" lines)
+        raise (RunsFailedException(failed, message))
+    List.zip configs ids |> List.map (fun (cfg, id) -> cfg, results[id])

@@ -1,0 +1,51 @@
+module CommLab.Tests.PlotsTests
+
+open System
+open System.IO
+open System.Text.RegularExpressions
+open Expecto
+open CommLab.Dsl
+
+let private page (dir: string) =
+    let heat = Plots.heatmap "Accuracy" "vocab" "length" [ "2"; "4"; "8" ] [ "1"; "2" ] [| [| 0.1; 0.2; 0.3 |]; [| 0.4; nan; 0.6 |] |]
+    let curves =
+        Plots.lines "Learning curves" "step" "accuracy" true [ "gumbel </script> run", [ 1.0, 0.1; 10.0, 0.5 ]; "reinforce", [ 1.0, 0.2; 100.0, 0.7 ] ]
+    let path = Path.Combine(dir, "sub", "report.html")
+    Plots.saveHtml path "Report <1>" [ heat; curves ]
+    File.ReadAllText path
+
+let tests =
+    testList "Plots" [
+        test "the page inlines plotly.js and loads no script from the network" {
+            use tmp = new TempDir()
+            let html = page tmp.Path
+            let plotly = File.ReadAllText(Plots.plotlyJsPath ())
+            Expect.stringContains html "plotly.js (cartesian - minified) v2.35.2" "the pinned plotly.js must be inlined"
+            Expect.isGreaterThan html.Length plotly.Length "the whole library is in the page"
+            Expect.isFalse (Regex.IsMatch(html, "<script[^>]*\\bsrc\\s*=", RegexOptions.IgnoreCase)) "no <script src>: the page must open offline"
+        }
+
+        test "the page holds every chart and series" {
+            use tmp = new TempDir()
+            let html = page tmp.Path
+            for expected in [ "chart-1"; "chart-2"; "\"reinforce\""; "Learning curves"; "\"heatmap\"" ] do
+                Expect.stringContains html expected "each chart and series must be on the page"
+            Expect.stringContains html "gumbel <\\/script> run" "a name containing </script> must not end the script element"
+            Expect.stringContains html "<title>Report &lt;1&gt;</title>" "the page title is HTML-escaped"
+        }
+
+        test "the same charts give the same file" {
+            use tmp = new TempDir()
+            Expect.equal (page tmp.Path) (page tmp.Path) "reports are committed, so their HTML must be deterministic"
+        }
+
+        test "a heatmap whose z does not match its labels is an error" {
+            Expect.throwsC (fun () -> Plots.heatmap "t" "x" "y" [ "a"; "b" ] [ "r" ] [| [| 1.0 |] |] |> ignore) (fun ex ->
+                Expect.stringContains ex.Message "2 x labels" "the message gives both sizes")
+        }
+
+        test "a log x axis rejects non-positive x" {
+            Expect.throwsC (fun () -> Plots.lines "t" "x" "y" true [ "s", [ 0.0, 1.0 ] ] |> ignore) (fun ex ->
+                Expect.stringContains ex.Message "'s'" "the message names the series")
+        }
+    ]
