@@ -1,0 +1,84 @@
+/// A communication channel as the paper describes it (Section 2.1, Appendix A.4).
+module CommLab.Dsl.Channel
+
+open CommLab.Channels
+open CommLab.Dsl.Validation
+
+/// Communication mode: continuous, Gumbel-Softmax or quantized.
+type Mode =
+    | CN
+    | GS
+    | QT
+
+/// Instant sends one word; Recurrent a GRU-spoken sequence of words.
+type Architecture =
+    | Instant
+    | Recurrent
+
+/// When a QT channel quantizes.
+type Quantize =
+    | TrainAndInference
+    | InferenceOnly
+
+/// A channel. Instant channels ignore Hidden and Embedding (their size is the word length).
+type Channel =
+    { /// CN, GS or QT.
+      Mode: Mode
+      /// Instant (one word) or Recurrent (MessageLength words).
+      Architecture: Architecture
+      /// QT: quantization levels per word element; GS: categories. Ignored by CN.
+      Alphabet: int
+      /// Elements per word; GS words are one-hot, so GS needs WordLength = Alphabet.
+      WordLength: int
+      /// Words per message; 1 for Instant.
+      MessageLength: int
+      /// QT only: quantize in training and inference, or in inference only (paper's main setting).
+      Quantize: Quantize
+      /// GS only: temperature (paper: 1.0).
+      Temperature: float
+      /// GS only: straight-through (paper: off, it degraded results).
+      StraightThrough: bool
+      /// Recurrent only: GRU hidden size, also the agents' encoding size (paper: 1024).
+      Hidden: int
+      /// Recurrent only: word embedding size (paper: 1024).
+      Embedding: int }
+
+/// QT-Instant with alphabet 10 and word length 100: the paper's best quantized Instant channel.
+let defaults =
+    { Mode = QT
+      Architecture = Instant
+      Alphabet = 10
+      WordLength = 100
+      MessageLength = 1
+      Quantize = InferenceOnly
+      Temperature = 1.0
+      StraightThrough = false
+      Hidden = 1024
+      Embedding = 1024 }
+
+/// Every problem with the channel, as messages naming the field.
+let validate (c: Channel) : string list =
+    problems
+        [ atLeast "word length" 1 c.WordLength
+          atLeast "message length" 1 c.MessageLength
+          (if c.Mode <> CN then atLeast "alphabet size" 2 c.Alphabet else None)
+          unless (c.Architecture <> Instant || c.MessageLength = 1)
+              (sprintf "message length must be 1 for an Instant channel, got %d" c.MessageLength)
+          unless (c.Mode <> GS || c.WordLength = c.Alphabet)
+              (sprintf "a GS word is one-hot, so word length must equal alphabet size (%d), got %d" c.Alphabet c.WordLength)
+          (if c.Mode = GS then positive "temperature" c.Temperature else None)
+          (if c.Architecture = Recurrent then atLeast "hidden size" 1 c.Hidden else None)
+          (if c.Architecture = Recurrent then atLeast "embedding size" 1 c.Embedding else None) ]
+
+/// Short name used in tables and plots, e.g. "QT-Inst" or "GS-RNN".
+let name (c: Channel) =
+    sprintf "%A-%s" c.Mode (match c.Architecture with Instant -> "Inst" | Recurrent -> "RNN")
+
+/// The core's channel spec.
+let toSpec (c: Channel) =
+    ChannelSpec(
+        (match c.Mode with CN -> ChannelMode.Continuous | GS -> ChannelMode.Gumbel | QT -> ChannelMode.Quantized),
+        (match c.Architecture with Instant -> ChannelArchitecture.Instant | Recurrent -> ChannelArchitecture.Recurrent),
+        c.Alphabet, c.WordLength, c.MessageLength,
+        (match c.Quantize with TrainAndInference -> QuantizePhase.TrainAndInference | InferenceOnly -> QuantizePhase.InferenceOnly),
+        c.Temperature, c.StraightThrough, c.Hidden, c.Embedding)

@@ -1,0 +1,71 @@
+/// Command-line options shared by every experiment script (Argu).
+module CommLab.Dsl.Cli
+
+open Argu
+open CommLab.Devices
+
+/// How much of the paper's budget a run uses.
+type Profile =
+    /// Seconds: a handful of tiny runs, used by the tests.
+    | Smoke
+    /// Minutes on 2 CPU cores: reduced grids and epochs, shows the paper's qualitative pattern.
+    | Quick
+    /// The paper's settings (hours on CPU).
+    | Paper
+
+/// The options every experiment script accepts.
+type Arguments =
+    | Profile of profile: Profile
+    | Seeds of seed: int list
+    | Jobs of jobs: int
+    | Device of device: string
+    | Out of dir: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Profile _ -> "budget: smoke (seconds, used by tests), quick (minutes), paper (the paper's settings)."
+            | Seeds _ -> "random seeds to run (default: the profile's, 3 seeds for paper)."
+            | Jobs _ -> "runs executed in parallel (default 1); torch threads are split between them."
+            | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (README)."
+            | Out _ -> "results root folder (default: results)."
+
+/// Parsed options.
+type Options =
+    { Profile: Profile
+      /// None: the profile's default seeds.
+      Seeds: int list option
+      Jobs: int
+      Device: string
+      Out: string }
+
+/// Parses the script's arguments (fsi.CommandLineArgs without the script name). Prints usage and
+/// exits 0 on --help; prints the problem and exits 2 on bad input, before anything runs.
+let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options =
+    let parser = ArgumentParser.Create<Arguments>(programName = sprintf "dotnet fsi experiments/%s.fsx" script)
+    try
+        let r = parser.ParseCommandLine(argv, raiseOnUsage = true)
+        let options =
+            { Profile = r.GetResult(Profile, defaultValue = defaultProfile)
+              Seeds = r.TryGetResult Seeds
+              Jobs = r.GetResult(Jobs, defaultValue = 1)
+              Device = r.GetResult(Device, defaultValue = "cpu")
+              Out = r.GetResult(Out, defaultValue = "results") }
+        match Validation.problems
+                  [ Validation.atLeast "--jobs" 1 options.Jobs
+                    Validation.oneOf "--device" DeviceChoice.Allowed DeviceChoice.IsValid options.Device
+                    (match options.Seeds with Some [] -> Some "--seeds needs at least one seed" | _ -> None) ] with
+        | [] -> options
+        | ps ->
+            eprintfn "%s\n\n%s" (String.concat "\n" ps) (parser.PrintUsage())
+            exit 2
+    with :? ArguParseException as e ->
+        if e.ErrorCode = ErrorCode.HelpText then
+            printfn "%s" e.Message
+            exit 0
+        else
+            eprintfn "%s" e.Message
+            exit 2
+
+/// The seeds to run: the user's, else the profile's default.
+let seeds (o: Options) (profileDefault: int list) = defaultArg o.Seeds profileDefault

@@ -1,0 +1,183 @@
+/// The Object game (paper Sections 4.1-4.5) as a typed run record, with the paper's settings as defaults.
+module CommLab.Dsl.ObjectGame
+
+open CommLab.Devices
+open CommLab.Training
+open CommLab.Dsl.Validation
+
+/// One run of the Object game.
+type Run =
+    { /// The channel between sender and receiver.
+      Channel: Channel.Channel
+      /// Attributes per object (paper: 4).
+      Attributes: int
+      /// Values per attribute (paper: 10), so 10^4 objects.
+      Values: int
+      /// Adam learning rate (paper: 1e-5).
+      LearningRate: float
+      /// Batch size (paper: 32).
+      BatchSize: int
+      /// Training epochs (paper: 50).
+      Epochs: int
+      /// Epochs without a better validation accuracy before stopping (paper: 50, i.e. never early).
+      Patience: int
+      /// Negatives per target in training; None = every other object (paper).
+      Negatives: int option
+      /// Limit on training targets; None = all 8000 (paper).
+      TrainTargets: int option
+      /// Candidate counts at which test accuracy is reported (paper: 2 ... 10000).
+      Candidates: int list
+      /// Candidate count of the validation accuracy that picks the best epoch (the largest).
+      SelectionCandidates: int
+      /// Seeds weights, Gumbel noise, batch order and distractor draws.
+      Seed: int
+      /// Seeds the 80/10/10 split of targets (fixed across seeds, as the paper's one dataset).
+      DataSeed: int
+      /// "cpu", "cuda" or "cuda:N".
+      Device: string }
+
+/// The paper's candidate counts for the Object game.
+let paperCandidates = [ 2; 10; 100; 500; 1000; 2000; 5000; 10000 ]
+
+/// The paper's settings (Appendix A.4) with a QT-Instant channel.
+let defaults =
+    { Channel = Channel.defaults
+      Attributes = 4
+      Values = 10
+      LearningRate = 1e-5
+      BatchSize = 32
+      Epochs = 50
+      Patience = 50
+      Negatives = None
+      TrainTargets = None
+      Candidates = paperCandidates
+      SelectionCandidates = 10000
+      Seed = 1
+      DataSeed = 0
+      Device = "cpu" }
+
+/// Number of objects in the run's world.
+let objects (r: Run) = pown (float r.Values) r.Attributes
+
+/// Every problem with the run, each naming the field, the bad value and what is allowed.
+let validate (r: Run) : string list =
+    let n = objects r
+    let maxCount = if n > 1e7 then 10_000_000 else int n
+    Channel.validate r.Channel
+    @ problems
+        [ atLeast "attributes" 1 r.Attributes
+          atLeast "values" 2 r.Values
+          unless (n <= 1e7) (sprintf "values^attributes must be <= 10^7 objects, got %d^%d" r.Values r.Attributes)
+          positive "learning rate" r.LearningRate
+          atLeast "batch size" 1 r.BatchSize
+          atLeast "epochs" 1 r.Epochs
+          atLeast "patience" 1 r.Patience
+          r.Negatives |> Option.bind (between "negatives" 1 (maxCount - 1))
+          r.TrainTargets |> Option.bind (atLeast "train targets" 1)
+          unless (not r.Candidates.IsEmpty) "candidates must list at least one candidate count"
+          oneOf "device" DeviceChoice.Allowed DeviceChoice.IsValid r.Device ]
+    @ (r.SelectionCandidates :: r.Candidates |> List.distinct |> List.choose (between "candidate count" 2 maxCount))
+
+/// The core's run description; validates first.
+let toCore (r: Run) =
+    require (validate r |> List.map Some)
+    ObjectGameRun(
+        Channel.toSpec r.Channel, r.Attributes, r.Values, r.LearningRate, r.BatchSize, r.Epochs, r.Patience,
+        Option.toNullable r.Negatives, Option.toNullable r.TrainTargets, Array.ofList r.Candidates,
+        r.SelectionCandidates, r.Seed, r.DataSeed, r.Device)
+
+/// What a finished run keeps: the core's result, flattened to plain fields for the run store.
+type Outcome =
+    { Candidates: int list
+      TestAccuracy: float list
+      /// Number of unique messages over the test targets (NoUM).
+      TestMessages: int
+      TestTargets: int
+      BestEpoch: int
+      BestValidationAccuracy: float
+      TrainLoss: float list
+      ValidationAccuracy: float list
+      Seconds: float
+      SamplesPerSecond: float }
+
+/// Trains and evaluates one run, reporting validation accuracy after every epoch.
+let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
+    let result =
+        ObjectGameTrainer.Train(
+            toCore r,
+            fun e -> report { Epoch = e.Epoch; Epochs = e.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+    { Candidates = List.ofArray result.CandidateCounts
+      TestAccuracy = List.ofArray result.TestAccuracy
+      TestMessages = result.TestMessages
+      TestTargets = result.TestTargets
+      BestEpoch = result.BestEpoch
+      BestValidationAccuracy = result.BestValidationAccuracy
+      TrainLoss = result.History |> Array.map (fun h -> h.TrainLoss) |> List.ofArray
+      ValidationAccuracy = result.History |> Array.map (fun h -> h.ValidationAccuracy) |> List.ofArray
+      Seconds = result.Seconds
+      SamplesPerSecond = result.SamplesPerSecond }
+
+/// A one-line description for progress logs.
+let label (r: Run) =
+    let c = r.Channel
+    let quantize = if c.Mode = Channel.QT then (if c.Quantize = Channel.InferenceOnly then " inf-only" else " train+inf") else ""
+    sprintf "%s |v|=%d w=%d m=%d%s seed=%d" (Channel.name c) c.Alphabet c.WordLength c.MessageLength quantize r.Seed
+
+/// One row per (run, candidate count): the shape results take in frames and CSV files.
+type Row =
+    { Channel: string
+      Mode: string
+      Architecture: string
+      Quantize: string
+      Alphabet: int
+      WordLength: int
+      MessageLength: int
+      Seed: int
+      Candidates: int
+      Accuracy: float
+      Messages: int
+      Targets: int
+      BestEpoch: int
+      Seconds: float }
+
+/// The rows of finished runs.
+let rows (results: (Run * Outcome) list) : Row list =
+    [ for r, o in results do
+          for k, acc in List.zip o.Candidates o.TestAccuracy do
+              { Channel = Channel.name r.Channel
+                Mode = sprintf "%A" r.Channel.Mode
+                Architecture = sprintf "%A" r.Channel.Architecture
+                Quantize = sprintf "%A" r.Channel.Quantize
+                Alphabet = r.Channel.Alphabet
+                WordLength = r.Channel.WordLength
+                MessageLength = r.Channel.MessageLength
+                Seed = r.Seed
+                Candidates = k
+                Accuracy = acc
+                Messages = o.TestMessages
+                Targets = o.TestTargets
+                BestEpoch = o.BestEpoch
+                Seconds = o.Seconds } ]
+
+/// Named sweep axes over Object game runs.
+module Axes =
+    let private channel (f: Channel.Channel -> Channel.Channel) (r: Run) = { r with Channel = f r.Channel }
+
+    /// Quantization phase (QT).
+    let quantize (phases: Channel.Quantize list) =
+        Sweep.axis "quantize" phases (sprintf "%A") (fun q -> channel (fun c -> { c with Quantize = q }))
+
+    /// Alphabet size.
+    let alphabet (sizes: int list) =
+        Sweep.axis "alphabet" sizes string (fun a -> channel (fun c -> { c with Alphabet = a }))
+
+    /// Word length.
+    let wordLength (lengths: int list) =
+        Sweep.axis "word length" lengths string (fun w -> channel (fun c -> { c with WordLength = w }))
+
+    /// Whole channels, labelled by their short name (e.g. "GS-RNN").
+    let channels (cs: Channel.Channel list) =
+        Sweep.axis "channel" cs Channel.name (fun c (r: Run) -> { r with Channel = c })
+
+    /// Random seeds.
+    let seeds (seeds: int list) = Sweep.axis "seed" seeds string (fun s (r: Run) -> { r with Seed = s })

@@ -1,0 +1,92 @@
+/// Tables and plots of Object game results, with the paper's numbers beside ours.
+module CommLab.Dsl.ObjectReports
+
+open CommLab.Dsl.ObjectGame
+
+let private byChannel (rows: Row list) = rows |> List.map (fun r -> r.Channel) |> List.distinct
+
+/// Table 5 / Figure 3: accuracy against the number of candidates, ours (mean ± std over seeds) and the paper's.
+let candidatesTable (rows: Row list) =
+    let counts = rows |> List.map (fun r -> r.Candidates) |> List.distinct |> List.sort
+    let acc = Summary.by (fun r -> r.Channel, r.Candidates) (fun r -> r.Accuracy) rows
+    let body =
+        [ for ch in byChannel rows do
+              let r = rows |> List.find (fun r -> r.Channel = ch)
+              let seeds = rows |> List.filter (fun x -> x.Channel = ch) |> List.map (fun x -> x.Seed) |> List.distinct |> List.length
+              let alphabet = if r.Mode = "CN" then "n/a" else string r.Alphabet
+              yield [ ch; "ours"; alphabet; string r.WordLength; string r.MessageLength; string seeds ]
+                    @ [ for k in counts -> Summary.format 3 (acc.TryFind(ch, k)) ]
+              let paper = PaperNumbers.table5.TryFind ch |> Option.defaultValue Map.empty
+              let pa, pw, pm = PaperNumbers.table5Settings.TryFind ch |> Option.defaultValue (None, 0, 0)
+              yield [ ch; "paper"; (match pa with Some a -> string a | None -> "n/a"); string pw; string pm; "3" ]
+                    @ [ for k in counts -> Markdown.decimalsOpt 3 (paper.TryFind k) ] ]
+    Markdown.table ([ "channel"; "source"; "alphabet"; "word len"; "msg len"; "seeds" ] @ [ for k in counts -> string k ]) body
+
+/// Table 3: number of unique messages over the test targets, GS against QT.
+let messagesTable (rows: Row list) =
+    // Every row of a run repeats its NoUM: keep one row per run.
+    let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Quantize, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
+    let noum = Summary.by (fun r -> r.Channel) (fun r -> float r.Messages) perRun
+    let targets = rows |> List.map (fun r -> r.Targets) |> List.tryHead |> Option.defaultValue 0
+    let body =
+        [ for ch in byChannel rows |> List.filter (fun c -> c.StartsWith "GS" || c.StartsWith "QT") ->
+              [ ch; string targets; Summary.format 0 (noum.TryFind ch)
+                PaperNumbers.table3.TryFind ch |> Option.map string |> Option.defaultValue Markdown.missing ] ]
+    Markdown.table [ "channel"; "targets"; "NoUM ours"; "NoUM paper" ] body
+
+/// Table 2 (Object row): QT with 2 and with the most candidates, train+inference against inference-only.
+let quantizePhaseTable (rows: Row list) =
+    let qt = rows |> List.filter (fun r -> r.Mode = "QT")
+    let most = qt |> List.map (fun r -> r.Candidates) |> List.fold max 0
+    let acc = Summary.by (fun r -> r.Architecture, r.Quantize, r.Candidates) (fun r -> r.Accuracy) qt
+    let body =
+        [ for arch in [ "Instant"; "Recurrent" ] do
+              for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+                  if acc.ContainsKey(arch, phase, 2) then
+                      let p2, pmax = PaperNumbers.table2[(arch, phase)]
+                      yield [ arch; phase; Summary.format 3 (acc.TryFind(arch, phase, 2)); Summary.format 3 (acc.TryFind(arch, phase, most))
+                              Markdown.decimals 2 p2; Markdown.decimals 2 pmax ] ]
+    Markdown.table [ "channel"; "quantize"; "2 ours"; sprintf "%d ours" most; "2 paper"; "max paper" ] body
+
+/// Accuracy-against-candidates curves, one line per channel (mean over seeds), log x axis.
+let candidatesChart (title: string) (rows: Row list) =
+    let acc = Summary.by (fun r -> r.Channel, r.Candidates) (fun r -> r.Accuracy) rows
+    let series =
+        [ for ch in byChannel rows ->
+              ch, [ for KeyValue((c, k), cell) in acc do if c = ch then yield float k, cell.Mean ] ]
+    Plots.lines title "number of candidates" "accuracy" true series
+
+/// Figure 4: a value over alphabet size (rows) x word length (columns) for one quantization phase.
+let heatmapGrid (value: Row -> float) (phase: string) (rows: Row list) =
+    let rs = rows |> List.filter (fun r -> r.Quantize = phase)
+    let alphabets = rs |> List.map (fun r -> r.Alphabet) |> List.distinct |> List.sort
+    let lengths = rs |> List.map (fun r -> r.WordLength) |> List.distinct |> List.sort
+    let cells = Summary.by (fun r -> r.Alphabet, r.WordLength) value rs
+    let z = [| for a in alphabets -> [| for w in lengths -> cells.TryFind(a, w) |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan |] |]
+    alphabets, lengths, z
+
+/// Figure 4 as markdown: one table per phase, accuracy and NoUM in each cell.
+let heatmapTable (rows: Row list) =
+    let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
+    let atMost = rows |> List.filter (fun r -> r.Candidates = most)
+    [ for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+          let alphabets, lengths, acc = heatmapGrid (fun r -> r.Accuracy) phase atMost
+          let _, _, noum = heatmapGrid (fun r -> float r.Messages) phase atMost
+          if not alphabets.IsEmpty then
+              let body =
+                  [ for i, a in List.indexed alphabets ->
+                        string a :: [ for j in 0 .. lengths.Length - 1 -> sprintf "%s (%s)" (Markdown.decimals 2 acc.[i].[j]) (Markdown.decimals 0 noum.[i].[j]) ] ]
+              yield sprintf "### Quantization: %s — accuracy at %d candidates (NoUM)\n\n%s" phase most
+                        (Markdown.table ("alphabet \\ word length" :: [ for w in lengths -> string w ]) body) ]
+    |> String.concat "\n\n"
+
+/// Figure 4 as four heatmaps: accuracy and NoUM, train+inference and inference-only.
+let heatmapCharts (rows: Row list) =
+    let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
+    let atMost = rows |> List.filter (fun r -> r.Candidates = most)
+    [ for metric, value in [ sprintf "accuracy (%d candidates)" most, (fun (r: Row) -> r.Accuracy); "NoUM", (fun r -> float r.Messages) ] do
+          for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+              let alphabets, lengths, z = heatmapGrid value phase atMost
+              if not alphabets.IsEmpty then
+                  yield Plots.heatmap (sprintf "%s, quantize %s" metric phase) "word length" "alphabet size"
+                            (List.map string lengths) (List.map string alphabets) z ]

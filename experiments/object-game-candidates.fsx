@@ -1,0 +1,55 @@
+// Figure 3 / Table 5 of "Emergent Quantized Communication" for the Object game: test accuracy
+// against the number of candidates for continuous (CN), Gumbel-Softmax (GS) and quantized (QT)
+// channels, Instant and Recurrent; plus Table 3 (unique messages, GS vs QT) and the Object row of
+// Table 2 (QT quantizing in training and inference against inference only).
+#load "Load.fsx"
+
+open System.IO
+open CommLab.Dsl
+open CommLab.Dsl.Channel
+open CommLab.Dsl.ObjectGame
+
+let options = Cli.parse "object-game-candidates" Cli.Quick (fsi.CommandLineArgs |> Array.skip 1)
+
+// Channels of footnote 5 / Table 5: CN and QT words of 100 elements, QT alphabet 10; GS alphabet
+// 100 (Instant) and 10 (Recurrent); Recurrent messages of 6 words. GS is relaxed (no straight-through)
+// with temperature 1. QT appears twice: inference-only (Figure 3, Table 5) and train+inference (Table 2).
+let instant = { Channel.defaults with Architecture = Instant; MessageLength = 1 }
+let recurrent = { Channel.defaults with Architecture = Recurrent; MessageLength = 6 }
+let channels hidden =
+    [ for c in [ instant; recurrent ] do
+          let c = { c with Hidden = hidden; Embedding = hidden }
+          yield { c with Mode = CN }
+          yield { c with Mode = GS; Alphabet = (if c.Architecture = Instant then 100 else 10); WordLength = (if c.Architecture = Instant then 100 else 10) }
+          yield { c with Mode = QT; Quantize = InferenceOnly }
+          yield { c with Mode = QT; Quantize = TrainAndInference } ]
+
+// Paper (Appendix A.4): Adam lr 1e-5, batch 32, 50 epochs, patience 50, all 10^4 objects as
+// negatives, GRU size 1024, 3 seeds. Quick: lr 1e-3, 3 epochs, GRU size 256, 2 seeds.
+let settings, hidden, defaultSeeds =
+    match options.Profile with
+    | Cli.Smoke -> { defaults with LearningRate = 3e-3; TrainTargets = Some 1000; Epochs = 1; Candidates = [ 2; 100; 10000 ] }, 32, [ 1 ]
+    | Cli.Quick -> { defaults with LearningRate = 1e-3; Epochs = 3 }, 256, [ 1; 2 ]
+    | Cli.Paper -> defaults, 1024, [ 1; 2; 3 ]
+
+let sweep = [ Axes.channels (channels hidden); Axes.seeds (Cli.seeds options defaultSeeds) ]
+let configs = Sweep.grid { settings with Device = options.Device } sweep
+let results = Experiment.run options "object-game-candidates" validate label execute configs
+
+let dir = Experiment.outputDir options "object-game-candidates"
+let rows = ObjectGame.rows results
+let figure3 = rows |> List.filter (fun r -> r.Quantize = "InferenceOnly" || r.Mode <> "QT")
+Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
+Plots.saveHtml (Path.Combine(dir, "candidates.html")) "Figure 3: Object game"
+    [ ObjectReports.candidatesChart "Object game: accuracy vs candidates (QT inference-only)" figure3 ]
+let report =
+    [ sprintf "# Object game (%A profile)" options.Profile
+      "## Table 5 / Figure 3: test accuracy against number of candidates (QT inference-only)"
+      ObjectReports.candidatesTable figure3
+      "## Table 3: number of unique messages over the test targets (QT inference-only)"
+      ObjectReports.messagesTable figure3
+      "## Table 2, Object row: QT quantizing in training and inference vs inference only"
+      ObjectReports.quantizePhaseTable rows ]
+    |> String.concat "\n\n"
+File.WriteAllText(Path.Combine(dir, "table.md"), report + "\n")
+printfn "%s\nwrote %s" report dir
