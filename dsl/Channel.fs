@@ -20,6 +20,13 @@ type Quantize =
     | TrainAndInference
     | InferenceOnly
 
+/// Range of the min-max normalization of CN and QT words.
+type Normalization =
+    /// Each word alone (default): a message never depends on its batch-mates.
+    | PerWord
+    /// The whole batch of words, as the authors' example code does.
+    | Batch
+
 /// A channel. Instant channels ignore Hidden and Embedding (their size is the word length).
 type Channel =
     { /// CN, GS or QT.
@@ -41,7 +48,9 @@ type Channel =
       /// Recurrent only: GRU hidden size, also the agents' encoding size (paper: 1024).
       Hidden: int
       /// Recurrent only: word embedding size (paper: 1024).
-      Embedding: int }
+      Embedding: int
+      /// CN and QT: normalize each word alone (default) or the batch (authors' code).
+      Normalization: Normalization }
 
 /// QT-Instant with alphabet 10 and word length 100: the paper's best quantized Instant channel.
 let defaults =
@@ -54,7 +63,8 @@ let defaults =
       Temperature = 1.0
       StraightThrough = false
       Hidden = 1024
-      Embedding = 1024 }
+      Embedding = 1024
+      Normalization = PerWord }
 
 /// Every problem with the channel, as messages naming the field.
 let validate (c: Channel) : string list =
@@ -81,4 +91,5 @@ let toSpec (c: Channel) =
         (match c.Architecture with Instant -> ChannelArchitecture.Instant | Recurrent -> ChannelArchitecture.Recurrent),
         c.Alphabet, c.WordLength, c.MessageLength,
         (match c.Quantize with TrainAndInference -> QuantizePhase.TrainAndInference | InferenceOnly -> QuantizePhase.InferenceOnly),
-        c.Temperature, c.StraightThrough, c.Hidden, c.Embedding)
+        c.Temperature, c.StraightThrough, c.Hidden, c.Embedding,
+        (match c.Normalization with PerWord -> CommLab.Channels.Normalization.PerWord | Batch -> CommLab.Channels.Normalization.Batch))

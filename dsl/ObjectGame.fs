@@ -68,6 +68,10 @@ let validate (r: Run) : string list =
         [ atLeast "attributes" 1 r.Attributes
           atLeast "values" 2 r.Values
           unless (n <= 1e7) (sprintf "values^attributes must be <= 10^7 objects, got %d^%d" r.Values r.Attributes)
+          (if n > 1e7 || n < 2.0 then None
+           else
+               try CommLab.Data.TargetSplit.Sizes(int n, 0.1, 0.1) |> ignore; None
+               with :? System.ArgumentException as e -> Some e.Message)
           positive "learning rate" r.LearningRate
           atLeast "batch size" 1 r.BatchSize
           atLeast "epochs" 1 r.Epochs

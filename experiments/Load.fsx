@@ -7,3 +7,6 @@
 #r "../artifacts/bin/CommLab.Dsl/release/Newtonsoft.Json.dll"
 #r "../artifacts/bin/CommLab.Dsl/release/XPlot.Plotly.dll"
 #r "../artifacts/bin/CommLab.Dsl/release/CommLab.Dsl.dll"
+
+// Before any tensor work: MKL accepts its reproducible mode only before its first computation.
+CommLab.Training.Reproducibility.Ensure() |> ignore

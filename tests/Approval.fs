@@ -62,12 +62,22 @@ let diff (limit: int) (verified: string) (received: string) : string =
     let more = if differing.Length > limit then [ sprintf "  ... and %d more differing lines" (differing.Length - limit) ] else []
     String.concat "\n" (shownLines @ more)
 
-/// Checks `text` against the snapshot `name` in `settings.Dir` (see the module docs).
-let verifyWith (settings: Settings) (name: string) (text: string) : unit =
+let private numberPattern = System.Text.RegularExpressions.Regex(@"-?\d+(\.\d+)?")
+
+/// True when the two texts are the same once every number is masked, and each pair of numbers
+/// differs by at most `tolerance` x max(1, |a|, |b|): accuracies within `tolerance`, counts within
+/// that fraction. Used for tables of trained results, where another CPU may round one target differently.
+let closeNumbers (tolerance: float) (a: string) (b: string) =
+    let skeleton (t: string) = numberPattern.Replace(t, "#")
+    let numbers (t: string) = [ for m in numberPattern.Matches t -> float m.Value ]
+    skeleton a = skeleton b
+    && List.forall2 (fun (x: float) y -> abs (x - y) <= tolerance * max 1.0 (max (abs x) (abs y))) (numbers a) (numbers b)
+
+let private check (equivalent: string -> string -> bool) (settings: Settings) (name: string) (text: string) : unit =
     let verified, received = files settings.Dir name
     let text = normalize text
     let existing = if File.Exists verified then Some(normalize (File.ReadAllText verified)) else None
-    if existing = Some text then
+    if existing |> Option.exists (fun old -> old = text || equivalent old text) then
         if File.Exists received then File.Delete received
     elif settings.AutoApprove then
         Directory.CreateDirectory settings.Dir |> ignore
@@ -85,5 +95,11 @@ let verifyWith (settings: Settings) (name: string) (text: string) : unit =
             "%s\nIf the new text is right, approve it:\n  mv %s %s\n(or run the tests with COMMLAB_APPROVE=1). Otherwise fix the code."
             problem (shown received) (shown verified)
 
+/// Checks `text` against the snapshot `name` in `settings.Dir` (see the module docs).
+let verifyWith (settings: Settings) (name: string) (text: string) : unit = check (fun _ _ -> false) settings name text
+
 /// Checks `text` against tests/snapshots/<name> (see the module docs).
 let verify (name: string) (text: string) : unit = verifyWith (defaults ()) name text
+
+/// Like `verify`, accepting numbers that moved by at most `tolerance` (see `closeNumbers`).
+let verifyNumbers (tolerance: float) (name: string) (text: string) : unit = check (closeNumbers tolerance) (defaults ()) name text

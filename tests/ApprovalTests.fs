@@ -52,4 +52,12 @@ let tests =
             Approval.verifyWith { Dir = tmp.Path; AutoApprove = true } "auto.md" "new"
             Expect.equal (File.ReadAllText verified) "new" "COMMLAB_APPROVE=1 accepts the received text"
         }
+    
+        test "numbers within tolerance pass, beyond it or with another layout fail" {
+            let table = "| seeds | 2 | 10000 |\n| 1 | 1.000 | 0.406 (388) |"
+            Expect.isTrue (Approval.closeNumbers 0.02 table "| seeds | 2 | 10000 |\n| 1 | 0.995 | 0.401 (392) |") "small moves are accepted"
+            Expect.isFalse (Approval.closeNumbers 0.02 table "| seeds | 2 | 10000 |\n| 1 | 1.000 | 0.350 (388) |") "an accuracy 0.056 away is not"
+            Expect.isFalse (Approval.closeNumbers 0.02 table "| seeds | 2 | 10000 |\n| 1 | 1.000 | 0.406 (300) |") "a count 23% away is not"
+            Expect.isFalse (Approval.closeNumbers 0.02 table "| seed | 2 | 10000 |\n| 1 | 1.000 | 0.406 (388) |") "a changed word is not"
+        }
     ]

@@ -49,7 +49,7 @@ let private senderWeightGrad (s: ChannelSpec) =
     loss.backward()
     let named = g.named_parameters() |> Seq.map (fun struct (name, p) -> name, p) |> Map.ofSeq
     match Map.tryFind "senderAgent.weight" named with
-    | Some w -> floats w.grad
+    | Some w -> gradient w
     | None -> failtestf "the sender agent's weight is registered as senderAgent.weight; found %A" (Map.keys named |> List.ofSeq)
 
 let tests =

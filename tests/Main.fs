@@ -18,7 +18,6 @@ let private recordCounts (printer: TestPrinters) =
 
 let allTests =
     testList "CommLab" [
-        test "placeholder" { Expect.equal (1 + 1) 2 "arith" }
         JsonTests.tests
         SweepTests.tests
         RunStoreTests.tests
@@ -26,10 +25,24 @@ let allTests =
         PlotsTests.tests
         MarkdownTests.tests
         ApprovalTests.tests
+        NativeTests.tests
+        QuantizerTests.tests
+        GumbelTests.tests
+        ChannelTests.tests
+        ObjectWorldTests.tests
+        MetricsTests.tests
+        TrainerTests.tests
+        DeviceTests.tests
+        ObjectGameConfigTests.tests
+        ReproducibilityTests.tests
+        ResultsFrameTests.tests
+        ExperimentSmokeTests.tests
     ]
 
 [<EntryPoint>]
 let main argv =
+    // Before any test touches a tensor: MKL accepts its reproducible mode only before its first computation.
+    CommLab.Training.Reproducibility.Ensure() |> ignore
     let cli = [ CLIArguments.Fail_On_Focused_Tests; CLIArguments.No_Spinner; CLIArguments.Colours 0; CLIArguments.Printer(recordCounts defaultConfig.printer) ]
     let code = runTestsWithCLIArgs cli argv allTests
     stdout.Flush()

@@ -32,6 +32,21 @@ let tests =
                 "a word with no range has no min or max to map; 0.5 is the agreed value, not NaN"
         }
 
+        test "Batch normalization uses one range for the whole batch" {
+            use raw = matrix [| [| 0f; 1f; 2f |]; [| 10f; 30f; 20f |] |]
+            let got = floats (Quantizer.Normalize(raw, Normalization.Batch))
+            Expect.sequenceEqual got [| 0f; 1f / 30f; 2f / 30f; 1f / 3f; 1f; 2f / 3f |]
+                "the authors' variant: min 0 and max 30 over every word, so a word's values depend on its batch-mates"
+        }
+
+        test "a sample's per-word message does not depend on its batch, a batch-normalized one does" {
+            use raw = words 5UL 8L 6L
+            let alone (over: Normalization) = floats (Quantizer.Normalize(raw.narrow(0L, 0L, 1L), over))
+            let inBatch (over: Normalization) = (rows (Quantizer.Normalize(raw, over)))[0]
+            Expect.sequenceEqual (inBatch Normalization.PerWord) (alone Normalization.PerWord) "PerWord: the same word, the same message"
+            Expect.notEqual (inBatch Normalization.Batch) (alone Normalization.Batch) "Batch: other words change the range"
+        }
+
         test "Quantize rounds to the nearest of the alphabet's levels" {
             use x = torch.tensor [| 0f; 0.2f; 0.3f; 0.74f; 0.76f; 1f |]
             Expect.sequenceEqual (floats (Quantizer.Quantize(x, 3))) [| 0f; 0f; 0.5f; 0.5f; 1f; 1f |]
@@ -69,6 +84,6 @@ let tests =
             use w = words 4UL 4L 5L
             use loss = (w * Quantizer.Quantize(x, 4)).sum()
             loss.backward()
-            Expect.sequenceEqual (floats x.grad) (floats w) "d/dx sum(w * Quantize(x)) must be w: rounding is skipped in the backward pass"
+            Expect.sequenceEqual (gradient x) (floats w) "d/dx sum(w * Quantize(x)) must be w: rounding is skipped in the backward pass"
         }
     ]

@@ -1,6 +1,7 @@
 /// Tensors read back as plain F# values, so assertions compare numbers and say which one is wrong.
 module CommLab.Tests.TensorValues
 
+open Expecto
 open TorchSharp
 
 /// Every element of `t` in row-major order, as float32 (any dtype, device or layout).
@@ -26,3 +27,9 @@ let onGrid (alphabet: int) (v: float32) : bool =
 /// True if `row` is a one-hot vector: exactly one 1 and zeros elsewhere.
 let isOneHot (row: float32[]) : bool =
     row |> Array.forall (fun v -> v = 0f || v = 1f) && (row |> Array.filter ((=) 1f) |> Array.length) = 1
+
+/// The gradient that backward() left on `t`, failing the test if there is none.
+let gradient (t: torch.Tensor) : float32[] =
+    match t.grad with
+    | null -> failtest "backward() left no gradient on this tensor: it is not connected to the loss"
+    | g -> floats g

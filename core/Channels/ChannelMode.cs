@@ -28,3 +28,13 @@ public enum ChannelArchitecture
     /// <summary>Multi-word messages from a GRU sender, read by a GRU receiver.</summary>
     Recurrent,
 }
+
+/// <summary>Range over which a word is min-max normalized to [0,1] before it is sent.</summary>
+public enum Normalization
+{
+    /// <summary>Each word on its own (default): a message never depends on other samples.</summary>
+    PerWord,
+    /// <summary>Over the whole batch of words at once, as the authors' example code does. The
+    /// message then depends on the batch it is sent in; kept to reproduce the reference numbers.</summary>
+    Batch,
+}

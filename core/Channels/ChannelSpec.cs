@@ -12,6 +12,7 @@ namespace CommLab.Channels;
 /// <param name="StraightThrough">GS only: hard one-hot forward with the relaxed gradient (paper: off).</param>
 /// <param name="Hidden">Recurrent only: GRU hidden size (paper, Object game: 1024).</param>
 /// <param name="Embedding">Recurrent only: size of the word embedding fed to the GRUs (paper: 1024).</param>
+/// <param name="Normalization">CN and QT: normalize each word alone (default) or the whole batch (authors' code).</param>
 public sealed record ChannelSpec(
     ChannelMode Mode,
     ChannelArchitecture Architecture,
@@ -22,7 +23,8 @@ public sealed record ChannelSpec(
     double Temperature,
     bool StraightThrough,
     int Hidden,
-    int Embedding)
+    int Embedding,
+    Normalization Normalization = Normalization.PerWord)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()

@@ -8,10 +8,15 @@ public static class Quantizer
     /// <summary>Min-max normalizes each word (last dimension) to [0,1]. A constant word maps to 0.5.</summary>
     /// <remarks>Per word, not per batch as in the authors' example code: a batch-wide range would make a
     /// sample's message depend on its batch-mates, and a Recurrent sender cannot see its later words.</remarks>
-    public static Tensor Normalize(Tensor word)
+    public static Tensor Normalize(Tensor word) => Normalize(word, Normalization.PerWord);
+
+    /// <summary>Min-max normalizes to [0,1] over each word, or over the whole tensor (a batch of words)
+    /// with <see cref="Normalization.Batch"/>. A constant range maps to 0.5.</summary>
+    public static Tensor Normalize(Tensor word, Normalization over)
     {
-        var min = word.amin(new long[] { -1 }, keepdim: true);
-        var range = word.amax(new long[] { -1 }, keepdim: true) - min;
+        var dims = over == Normalization.PerWord ? new long[] { -1 } : Enumerable.Range(0, (int)word.dim()).Select(d => (long)d).ToArray();
+        var min = word.amin(dims, keepdim: true);
+        var range = word.amax(dims, keepdim: true) - min;
         var flat = range <= 1e-12f;
         return where(flat, full_like(word, 0.5f), (word - min) / range.clamp_min(1e-12f));
     }

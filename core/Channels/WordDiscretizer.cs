@@ -21,9 +21,9 @@ public sealed class WordDiscretizer
     /// <summary>The word sent for <paramref name="raw"/> (shape [..., WordLength]).</summary>
     public Tensor Apply(Tensor raw, bool training) => spec.Mode switch
     {
-        ChannelMode.Continuous => Quantizer.Normalize(raw),
-        ChannelMode.Quantized when training && spec.Phase == QuantizePhase.InferenceOnly => Quantizer.Normalize(raw),
-        ChannelMode.Quantized => Quantizer.Quantize(Quantizer.Normalize(raw), spec.Alphabet),
+        ChannelMode.Continuous => Quantizer.Normalize(raw, spec.Normalization),
+        ChannelMode.Quantized when training && spec.Phase == QuantizePhase.InferenceOnly => Quantizer.Normalize(raw, spec.Normalization),
+        ChannelMode.Quantized => Quantizer.Quantize(Quantizer.Normalize(raw, spec.Normalization), spec.Alphabet),
         ChannelMode.Gumbel when training => GumbelSoftmax.Sample(raw, spec.Temperature, spec.StraightThrough, noise),
         ChannelMode.Gumbel => GumbelSoftmax.OneHotArgmax(raw),
         _ => throw new ArgumentOutOfRangeException(nameof(spec.Mode), spec.Mode, "unknown channel mode"),

@@ -13,7 +13,7 @@ public sealed class ObjectWorld
     /// <summary>Number of distinct objects, Values^Attributes.</summary>
     public int Count { get; }
 
-    /// <summary>Creates the world; both sizes must be >= 1 and the world at most 10^7 objects.</summary>
+    /// <summary>Creates the world: at least 1 attribute, at least 2 values, at most 10^7 objects.</summary>
     public ObjectWorld(int attributes, int values)
     {
         if (attributes < 1) throw new ArgumentException($"attributes must be >= 1, got {attributes}");

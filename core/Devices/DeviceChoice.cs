@@ -10,7 +10,7 @@ public static class DeviceChoice
 
     /// <summary>True if <paramref name="name"/> is one of the allowed forms (availability is not checked).</summary>
     public static bool IsValid(string name) =>
-        name == "cpu" || name == "cuda" || (name.StartsWith("cuda:") && int.TryParse(name[5..], out var i) && i >= 0);
+        name == "cpu" || name == "cuda" || (name.StartsWith("cuda:") && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
 
     /// <summary>The device, or an error naming the value and the allowed forms; a CUDA choice on a
     /// build or machine without CUDA fails here, before any training starts.</summary>

@@ -13,7 +13,8 @@ public sealed class ObjectGame : Module
     readonly Linear senderAgent;
     readonly Linear receiverAgent;
     readonly Module channelModule;
-    readonly IChannel channel;
+    // A property, not a field: RegisterComponents would register the same module twice.
+    IChannel channel => (IChannel)channelModule;
 
     /// <summary>Size of the agents' encodings: the word length for Instant, the GRU size for Recurrent.</summary>
     public int AgentHidden { get; }
@@ -30,7 +31,6 @@ public sealed class ObjectGame : Module
         channelModule = spec.Architecture == ChannelArchitecture.Instant
             ? new InstantChannel(spec, AgentHidden, noise)
             : new RecurrentChannel(spec, noise);
-        channel = (IChannel)channelModule;
         RegisterComponents();
     }
 

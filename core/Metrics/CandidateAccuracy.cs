@@ -33,7 +33,7 @@ public static class CandidateAccuracy
             {
                 // Random keys with the target's key below every other: the top k-1 keys are k-1
                 // distractors drawn uniformly without replacement.
-                var keys = rand(scores.shape, generator: generator, device: scores.device).scatter_(1, column, full_like(targetScore, -1.0));
+                var keys = rand(scores.shape, dtype: scores.dtype, generator: generator, device: scores.device).scatter_(1, column, full_like(targetScore, -1.0));
                 distractorScores = scores.gather(1, keys.topk(k - 1, dim: 1).indexes);
             }
             var found = targetScore.squeeze(1) > distractorScores.amax(new long[] { 1 });

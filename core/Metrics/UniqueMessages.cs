@@ -8,6 +8,7 @@ public static class UniqueMessages
     /// <summary>Counts distinct rows of <paramref name="messages"/> ([T, ...]), compared bit for bit.</summary>
     public static int Count(Tensor messages)
     {
+        if (messages.shape[0] == 0) return 0;
         using var flat = messages.detach().reshape(messages.shape[0], -1).to(ScalarType.Float32).cpu();
         var width = (int)flat.shape[1];
         var values = flat.data<float>().ToArray();

@@ -20,6 +20,7 @@ public static class ObjectGameTrainer
     public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport>? progress = null, CancellationToken cancel = default)
     {
         Validate(run);
+        Reproducibility.Ensure();
         var device = DeviceChoice.Resolve(run.Device);
         var world = new ObjectWorld(run.Attributes, run.Values);
         var split = TargetSplit.Create(world.Count, 0.1, 0.1, run.DataSeed);
@@ -144,14 +145,19 @@ public static class ObjectGameTrainer
         if (run.BatchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {run.BatchSize}");
         if (run.Epochs < 1) throw new ArgumentException($"epochs must be >= 1, got {run.Epochs}");
         if (run.Patience < 1) throw new ArgumentException($"patience must be >= 1, got {run.Patience}");
+        if (run.TrainTargets is int t && t < 1) throw new ArgumentException($"train targets must be >= 1, got {t}");
+        TargetSplit.Sizes((int)Math.Min(n, int.MaxValue), 0.1, 0.1);
         if (run.Negatives is int k && (k < 1 || k > n - 1))
             throw new ArgumentException($"negatives must be in 1..{n - 1} (or all), got {k}");
         foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates))
             if (c < 2 || c > n) throw new ArgumentException($"candidate counts must be in 2..{n}, got {c}");
     }
 
-    static Dictionary<string, Tensor> Snapshot(ObjectGame model) =>
-        model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    static Dictionary<string, Tensor> Snapshot(ObjectGame model)
+    {
+        using var scope = NewDisposeScope();
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
 
     static void Replace(ref Dictionary<string, Tensor>? state, Dictionary<string, Tensor>? next)
     {

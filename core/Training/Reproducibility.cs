@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace CommLab.Training;
+
+/// <summary>Makes CPU results repeat bit for bit: same config and seed, same numbers on the same machine.</summary>
+/// <remarks>libtorch's CPU build links Intel oneMKL, whose GEMM kernels pick code paths by the memory
+/// alignment of their buffers unless "conditional numerical reproducibility" is on; two identical runs
+/// then differ in the 8th digit and, after a few epochs, in the metrics. Setting the mode to AUTO (what
+/// the MKL_CBWR=AUTO environment variable does) fixes the path for a given processor and thread count.
+/// .NET cannot set a native environment variable before libtorch reads it, so we call MKL's own setter.</remarks>
+public static class Reproducibility
+{
+    const int MklCbwrBranch = 1;
+    const int MklCbwrAuto = 2;
+
+    delegate int CbwrFn(int value);
+
+    static readonly Lazy<(CbwrFn Set, CbwrFn Get)?> Mkl = new(() =>
+    {
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
+        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var lib)) return null;
+        if (!NativeLibrary.TryGetExport(lib, "mkl_serv_cbwr_set", out var set) ||
+            !NativeLibrary.TryGetExport(lib, "mkl_serv_cbwr_get", out var get)) return null;
+        return (Marshal.GetDelegateForFunctionPointer<CbwrFn>(set), Marshal.GetDelegateForFunctionPointer<CbwrFn>(get));
+    });
+
+    static int warned;
+
+    /// <summary>Turns on MKL's reproducible mode; idempotent and cheap. MKL accepts the mode only before
+    /// its first computation, so entry points (test runner, experiment scripts) call this before any
+    /// tensor work; the trainer calls it too. Returns false, with a one-time warning on stderr, when the
+    /// mode could not be set (MKL already in use, or a libtorch without MKL).</summary>
+    public static bool Ensure()
+    {
+        var ok = Mkl.Value is { } mkl && (mkl.Get(MklCbwrBranch) == MklCbwrAuto || (mkl.Set(MklCbwrAuto) == 0 && mkl.Get(MklCbwrBranch) == MklCbwrAuto));
+        if (!ok && Interlocked.Exchange(ref warned, 1) == 0)
+            Console.Error.WriteLine("warning: MKL's reproducible mode could not be set (call Reproducibility.Ensure() before any " +
+                "tensor operation); runs with the same seed may differ in the last digits");
+        return ok;
+    }
+
+    /// <summary>MKL's current reproducibility branch (2 = AUTO), or null without MKL.</summary>
+    public static int? MklMode => Mkl.Value is { } mkl ? mkl.Get(MklCbwrBranch) : null;
+}

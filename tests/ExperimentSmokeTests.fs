@@ -1,0 +1,44 @@
+/// Each experiment script runs end to end with its smoke profile, and the tables it writes are
+/// snapshot-tested: a change in the numbers or the layout shows up as a diff to approve.
+module CommLab.Tests.ExperimentSmokeTests
+
+open System.Diagnostics
+open System.IO
+open Expecto
+
+/// Runs `dotnet fsi experiments/<name>.fsx --profile smoke --out <dir>`; returns (exit code, output).
+let private runScript (name: string) (outDir: string) =
+    let root = Approval.repoRoot ()
+    let psi = ProcessStartInfo("dotnet", [ "fsi"; Path.Combine(root, "experiments", name + ".fsx"); "--profile"; "smoke"; "--out"; outDir ])
+    psi.WorkingDirectory <- root
+    psi.RedirectStandardOutput <- true
+    psi.RedirectStandardError <- true
+    use p = Process.Start psi
+    let err = p.StandardError.ReadToEndAsync()
+    let out = p.StandardOutput.ReadToEnd()
+    p.WaitForExit()
+    p.ExitCode, out + err.Result
+
+let private smoke (name: string) (outputs: string list) =
+    test name {
+        use dir = new TempDir()
+        let code, output = runScript name dir.Path
+        Expect.equal code 0 (sprintf "the smoke profile of %s must succeed:\n%s" name output)
+        let profileDir = Path.Combine(dir.Path, name, "smoke")
+        for file in outputs do
+            Expect.isTrue (File.Exists(Path.Combine(profileDir, file))) (sprintf "%s should write %s" name file)
+        let csv = File.ReadAllLines(Path.Combine(profileDir, "results.csv"))
+        Expect.isGreaterThan csv.Length 1 "results.csv has a header and rows"
+        // Trained numbers may move by a target or two on another CPU: 0.02 tolerance, exact layout.
+        Approval.verifyNumbers 0.02 (name + ".smoke.md") (File.ReadAllText(Path.Combine(profileDir, "table.md")))
+        // A second run finds every run finished and trains nothing.
+        let code2, output2 = runScript name dir.Path
+        Expect.equal code2 0 "re-running succeeds"
+        Expect.isFalse (output2.Contains "epoch 1/") (sprintf "a re-run must skip finished runs:\n%s" output2)
+    }
+
+let tests =
+    testSequenced <| testList "experiment smoke" [
+        smoke "quantized-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
+        smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
+    ]
