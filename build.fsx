@@ -54,6 +54,8 @@ Context.setExecutionContext (Context.RuntimeContext.Fake(Context.FakeExecutionCo
 let root = __SOURCE_DIRECTORY__
 let testsDll = Path.Combine(root, "artifacts", "bin", "CommLab.Tests", "release", "CommLab.Tests.dll")
 let testSummary = Path.Combine(root, "artifacts", "test-summary.txt")
+// Only a Test target run by this invocation may leave a summary to repeat at the end.
+File.Delete testSummary
 
 let dotnet (args: string list) =
     let result =
@@ -72,7 +74,6 @@ let experiment name (p: TargetParameter) =
 Target.create "Restore" (fun _ -> Trace.log "tools and packages restored by the bootstrap stage")
 Target.create "Build" (fun _ -> dotnet [ "build"; "CommLab.sln"; "-c"; "Release"; "--nologo"; "-v"; "minimal" ])
 Target.create "Test" (fun p ->
-    File.Delete testSummary
     System.Environment.SetEnvironmentVariable("COMMLAB_TEST_SUMMARY", testSummary)
     dotnet ([ testsDll ] @ passThrough p))
 Target.create "Heatmap" (experiment "quantized-heatmap")

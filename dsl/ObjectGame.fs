@@ -125,7 +125,8 @@ let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
 let label (r: Run) =
     let c = r.Channel
     let quantize = if c.Mode = Channel.QT then (if c.Quantize = Channel.InferenceOnly then " inf-only" else " train+inf") else ""
-    sprintf "%s |v|=%d w=%d m=%d%s seed=%d" (Channel.name c) c.Alphabet c.WordLength c.MessageLength quantize r.Seed
+    let norm = if c.Mode <> Channel.GS && c.Normalization = Channel.Batch then " batch-norm" else ""
+    sprintf "%s |v|=%d w=%d m=%d%s%s seed=%d" (Channel.name c) c.Alphabet c.WordLength c.MessageLength quantize norm r.Seed
 
 /// One row per (run, candidate count): the shape results take in frames and CSV files.
 type Row =
@@ -133,6 +134,7 @@ type Row =
       Mode: string
       Architecture: string
       Quantize: string
+      Normalization: string
       Alphabet: int
       WordLength: int
       MessageLength: int
@@ -152,6 +154,7 @@ let rows (results: (Run * Outcome) list) : Row list =
                 Mode = sprintf "%A" r.Channel.Mode
                 Architecture = sprintf "%A" r.Channel.Architecture
                 Quantize = sprintf "%A" r.Channel.Quantize
+                Normalization = sprintf "%A" r.Channel.Normalization
                 Alphabet = r.Channel.Alphabet
                 WordLength = r.Channel.WordLength
                 MessageLength = r.Channel.MessageLength
@@ -174,6 +177,10 @@ module Axes =
     /// Alphabet size.
     let alphabet (sizes: int list) =
         Sweep.axis "alphabet" sizes string (fun a -> channel (fun c -> { c with Alphabet = a }))
+
+    /// Normalization range of CN/QT words: per word (default) or per batch (authors' code).
+    let normalization (ranges: Channel.Normalization list) =
+        Sweep.axis "normalization" ranges (sprintf "%A") (fun n -> channel (fun c -> { c with Normalization = n }))
 
     /// Word length.
     let wordLength (lengths: int list) =

@@ -57,36 +57,40 @@ let candidatesChart (title: string) (rows: Row list) =
     Plots.lines title "number of candidates" "accuracy" true series
 
 /// Figure 4: a value over alphabet size (rows) x word length (columns) for one quantization phase.
-let heatmapGrid (value: Row -> float) (phase: string) (rows: Row list) =
-    let rs = rows |> List.filter (fun r -> r.Quantize = phase)
+let heatmapGrid (value: Row -> float) (normalization: string) (phase: string) (rows: Row list) =
+    let rs = rows |> List.filter (fun r -> r.Quantize = phase && r.Normalization = normalization)
     let alphabets = rs |> List.map (fun r -> r.Alphabet) |> List.distinct |> List.sort
     let lengths = rs |> List.map (fun r -> r.WordLength) |> List.distinct |> List.sort
     let cells = Summary.by (fun r -> r.Alphabet, r.WordLength) value rs
     let z = [| for a in alphabets -> [| for w in lengths -> cells.TryFind(a, w) |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan |] |]
     alphabets, lengths, z
 
-/// Figure 4 as markdown: one table per phase, accuracy and NoUM in each cell.
+let private normalizations (rows: Row list) = rows |> List.map (fun r -> r.Normalization) |> List.distinct
+
+/// Figure 4 as markdown: one table per normalization and phase, accuracy and NoUM in each cell.
 let heatmapTable (rows: Row list) =
     let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
     let atMost = rows |> List.filter (fun r -> r.Candidates = most)
-    [ for phase in [ "TrainAndInference"; "InferenceOnly" ] do
-          let alphabets, lengths, acc = heatmapGrid (fun r -> r.Accuracy) phase atMost
-          let _, _, noum = heatmapGrid (fun r -> float r.Messages) phase atMost
+    [ for norm in normalizations rows do
+       for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+          let alphabets, lengths, acc = heatmapGrid (fun r -> r.Accuracy) norm phase atMost
+          let _, _, noum = heatmapGrid (fun r -> float r.Messages) norm phase atMost
           if not alphabets.IsEmpty then
               let body =
                   [ for i, a in List.indexed alphabets ->
                         string a :: [ for j in 0 .. lengths.Length - 1 -> sprintf "%s (%s)" (Markdown.decimals 2 acc.[i].[j]) (Markdown.decimals 0 noum.[i].[j]) ] ]
-              yield sprintf "### Quantization: %s — accuracy at %d candidates (NoUM)\n\n%s" phase most
+              yield sprintf "### Quantization: %s, normalization: %s — accuracy at %d candidates (NoUM)\n\n%s" phase norm most
                         (Markdown.table ("alphabet \\ word length" :: [ for w in lengths -> string w ]) body) ]
     |> String.concat "\n\n"
 
-/// Figure 4 as four heatmaps: accuracy and NoUM, train+inference and inference-only.
+/// Figure 4 as four heatmaps per normalization: accuracy and NoUM, train+inference and inference-only.
 let heatmapCharts (rows: Row list) =
     let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
     let atMost = rows |> List.filter (fun r -> r.Candidates = most)
-    [ for metric, value in [ sprintf "accuracy (%d candidates)" most, (fun (r: Row) -> r.Accuracy); "NoUM", (fun r -> float r.Messages) ] do
+    [ for norm in normalizations rows do
+       for metric, value in [ sprintf "accuracy (%d candidates)" most, (fun (r: Row) -> r.Accuracy); "NoUM", (fun r -> float r.Messages) ] do
           for phase in [ "TrainAndInference"; "InferenceOnly" ] do
-              let alphabets, lengths, z = heatmapGrid value phase atMost
+              let alphabets, lengths, z = heatmapGrid value norm phase atMost
               if not alphabets.IsEmpty then
-                  yield Plots.heatmap (sprintf "%s, quantize %s" metric phase) "word length" "alphabet size"
+                  yield Plots.heatmap (sprintf "%s, quantize %s, normalize %s" metric phase norm) "word length" "alphabet size"
                             (List.map string lengths) (List.map string alphabets) z ]
