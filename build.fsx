@@ -55,7 +55,7 @@ let root = __SOURCE_DIRECTORY__
 let testsDll = Path.Combine(root, "artifacts", "bin", "CommLab.Tests", "release", "CommLab.Tests.dll")
 let testSummary = Path.Combine(root, "artifacts", "test-summary.txt")
 // Only a Test target run by this invocation may leave a summary to repeat at the end.
-File.Delete testSummary
+if File.Exists testSummary then File.Delete testSummary
 
 let dotnet (args: string list) =
     let result =
