@@ -126,7 +126,8 @@ let label (r: Run) =
     let c = r.Channel
     let quantize = if c.Mode = Channel.QT then (if c.Quantize = Channel.InferenceOnly then " inf-only" else " train+inf") else ""
     let norm = if c.Mode <> Channel.GS && c.Normalization = Channel.Batch then " batch-norm" else ""
-    sprintf "%s |v|=%d w=%d m=%d%s%s seed=%d" (Channel.name c) c.Alphabet c.WordLength c.MessageLength quantize norm r.Seed
+    let alphabet = if c.Mode = Channel.CN then "" else sprintf " |v|=%d" c.Alphabet
+    sprintf "%s%s w=%d m=%d%s%s seed=%d" (Channel.name c) alphabet c.WordLength c.MessageLength quantize norm r.Seed
 
 /// One row per (run, candidate count): the shape results take in frames and CSV files.
 type Row =
