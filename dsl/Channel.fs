@@ -2,7 +2,6 @@
 module CommLab.Dsl.Channel
 
 open CommLab.Channels
-open CommLab.Dsl.Validation
 
 /// Communication mode: continuous, Gumbel-Softmax or quantized.
 type Mode =
@@ -66,20 +65,6 @@ let defaults =
       Embedding = 1024
       Normalization = PerWord }
 
-/// Every problem with the channel, as messages naming the field.
-let validate (c: Channel) : string list =
-    problems
-        [ atLeast "word length" 1 c.WordLength
-          atLeast "message length" 1 c.MessageLength
-          (if c.Mode <> CN then atLeast "alphabet size" 2 c.Alphabet else None)
-          unless (c.Architecture <> Instant || c.MessageLength = 1)
-              (sprintf "message length must be 1 for an Instant channel, got %d" c.MessageLength)
-          unless (c.Mode <> GS || c.WordLength = c.Alphabet)
-              (sprintf "a GS word is one-hot, so word length must equal alphabet size (%d), got %d" c.Alphabet c.WordLength)
-          (if c.Mode = GS then positive "temperature" c.Temperature else None)
-          (if c.Architecture = Recurrent then atLeast "hidden size" 1 c.Hidden else None)
-          (if c.Architecture = Recurrent then atLeast "embedding size" 1 c.Embedding else None) ]
-
 /// Short name used in tables and plots, e.g. "QT-Inst" or "GS-RNN".
 let name (c: Channel) =
     sprintf "%A-%s" c.Mode (match c.Architecture with Instant -> "Inst" | Recurrent -> "RNN")
@@ -93,3 +78,7 @@ let toSpec (c: Channel) =
         (match c.Quantize with TrainAndInference -> QuantizePhase.TrainAndInference | InferenceOnly -> QuantizePhase.InferenceOnly),
         c.Temperature, c.StraightThrough, c.Hidden, c.Embedding,
         (match c.Normalization with PerWord -> CommLab.Channels.Normalization.PerWord | Batch -> CommLab.Channels.Normalization.Batch))
+
+/// Every problem with the channel, as messages naming the field, the bad value and what is allowed
+/// (the core's checks, so C# and F# callers read the same words).
+let validate (c: Channel) : string list = List.ofSeq ((toSpec c).Problems())

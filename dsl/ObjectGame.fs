@@ -1,7 +1,6 @@
 /// The Object game (paper Sections 4.1-4.5) as a typed run record, with the paper's settings as defaults.
 module CommLab.Dsl.ObjectGame
 
-open CommLab.Devices
 open CommLab.Training
 open CommLab.Dsl.Validation
 
@@ -59,36 +58,21 @@ let defaults =
 /// Number of objects in the run's world.
 let objects (r: Run) = pown (float r.Values) r.Attributes
 
-/// Every problem with the run, each naming the field, the bad value and what is allowed.
-let validate (r: Run) : string list =
-    let n = objects r
-    let maxCount = if n > 1e7 then 10_000_000 else int n
-    Channel.validate r.Channel
-    @ problems
-        [ atLeast "attributes" 1 r.Attributes
-          atLeast "values" 2 r.Values
-          unless (n <= 1e7) (sprintf "values^attributes must be <= 10^7 objects, got %d^%d" r.Values r.Attributes)
-          (if n > 1e7 || n < 2.0 then None
-           else
-               try CommLab.Data.TargetSplit.Sizes(int n, 0.1, 0.1) |> ignore; None
-               with :? System.ArgumentException as e -> Some e.Message)
-          positive "learning rate" r.LearningRate
-          atLeast "batch size" 1 r.BatchSize
-          atLeast "epochs" 1 r.Epochs
-          atLeast "patience" 1 r.Patience
-          r.Negatives |> Option.bind (between "negatives" 1 (maxCount - 1))
-          r.TrainTargets |> Option.bind (atLeast "train targets" 1)
-          unless (not r.Candidates.IsEmpty) "candidates must list at least one candidate count"
-          oneOf "device" DeviceChoice.Allowed DeviceChoice.IsValid r.Device ]
-    @ (r.SelectionCandidates :: r.Candidates |> List.distinct |> List.choose (between "candidate count" 2 maxCount))
-
-/// The core's run description; validates first.
-let toCore (r: Run) =
-    require (validate r |> List.map Some)
+// The core's run description, built without checks; `validate` and `toCore` decide whether it is used.
+let private describe (r: Run) =
     ObjectGameRun(
         Channel.toSpec r.Channel, r.Attributes, r.Values, r.LearningRate, r.BatchSize, r.Epochs, r.Patience,
         Option.toNullable r.Negatives, Option.toNullable r.TrainTargets, Array.ofList r.Candidates,
         r.SelectionCandidates, r.Seed, r.DataSeed, r.Device)
+
+/// Every problem with the run, each naming the field, the bad value and what is allowed. The checks
+/// are the core's (`ObjectGameTrainer.Problems`), so the DSL and C# callers read the same words.
+let validate (r: Run) : string list = List.ofSeq (ObjectGameTrainer.Problems(describe r))
+
+/// The core's run description; raises `ConfigError` listing every problem first.
+let toCore (r: Run) =
+    require (validate r |> List.map Some)
+    describe r
 
 /// What a finished run keeps: the core's result, flattened to plain fields for the run store.
 type Outcome =

@@ -46,8 +46,8 @@ let tests =
             expectProblem { defaults with Device = "gpu" } "device must be one of cpu, cuda, cuda:N, got 'gpu'"
         }
         test "candidate counts and negatives must fit the world" {
-            expectProblem { defaults with Candidates = [ 2; 20000 ] } "candidate count must be in 2..10000, got 20000"
-            expectProblem { defaults with Negatives = Some 10000 } "negatives must be in 1..9999, got 10000"
+            expectProblem { defaults with Candidates = [ 2; 20000 ] } "candidate counts must be in 2..10000, got 20000"
+            expectProblem { defaults with Negatives = Some 10000 } "negatives must be in 1..9999 (or all), got 10000"
         }
         test "every problem is listed at once" {
             let r = { defaults with BatchSize = 0; Epochs = 0; Device = "tpu" }

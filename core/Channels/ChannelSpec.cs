@@ -26,20 +26,29 @@ public sealed record ChannelSpec(
     int Embedding,
     Normalization Normalization = Normalization.PerWord)
 {
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
+    /// <summary>Every problem with the channel, each naming the field, the bad value and what is allowed.
+    /// The one source of these checks: the DSL reports the same list.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        Check(WordLength >= 1, $"word length must be >= 1, got {WordLength}");
+        Check(MessageLength >= 1, $"message length must be >= 1, got {MessageLength}");
+        Check(Architecture != ChannelArchitecture.Instant || MessageLength == 1,
+            $"message length must be 1 for an Instant channel, got {MessageLength}");
+        Check(Mode == ChannelMode.Continuous || Alphabet >= 2, $"alphabet size must be >= 2, got {Alphabet}");
+        Check(Mode != ChannelMode.Gumbel || WordLength == Alphabet,
+            $"a Gumbel-Softmax word is one-hot, so word length must equal alphabet size ({Alphabet}), got {WordLength}");
+        Check(Mode != ChannelMode.Gumbel || Temperature > 0, $"temperature must be > 0, got {Temperature}");
+        Check(Architecture != ChannelArchitecture.Recurrent || (Hidden >= 1 && Embedding >= 1),
+            $"recurrent hidden and embedding sizes must be >= 1, got {Hidden} and {Embedding}");
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
     public void Validate()
     {
-        if (WordLength < 1) throw new ArgumentException($"word length must be >= 1, got {WordLength}");
-        if (MessageLength < 1) throw new ArgumentException($"message length must be >= 1, got {MessageLength}");
-        if (Architecture == ChannelArchitecture.Instant && MessageLength != 1)
-            throw new ArgumentException($"message length must be 1 for an Instant channel, got {MessageLength}");
-        if (Mode != ChannelMode.Continuous && Alphabet < 2)
-            throw new ArgumentException($"alphabet size must be >= 2, got {Alphabet}");
-        if (Mode == ChannelMode.Gumbel && WordLength != Alphabet)
-            throw new ArgumentException($"a Gumbel-Softmax word is one-hot, so word length must equal alphabet size ({Alphabet}), got {WordLength}");
-        if (Mode == ChannelMode.Gumbel && !(Temperature > 0))
-            throw new ArgumentException($"temperature must be > 0, got {Temperature}");
-        if (Architecture == ChannelArchitecture.Recurrent && (Hidden < 1 || Embedding < 1))
-            throw new ArgumentException($"recurrent hidden and embedding sizes must be >= 1, got {Hidden} and {Embedding}");
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 }

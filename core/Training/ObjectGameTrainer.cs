@@ -136,21 +136,40 @@ public static class ObjectGameTrainer
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first impossible setting.</summary>
+    /// <summary>Every impossible setting of the run, each naming the field, the bad value and what is
+    /// allowed. The one source of these checks: the DSL reports the same list before any training.</summary>
+    public static IReadOnlyList<string> Problems(ObjectGameRun run)
+    {
+        var problems = new List<string>(run.Channel.Problems());
+        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        Check(run.Attributes >= 1, $"attributes must be >= 1, got {run.Attributes}");
+        Check(run.Values >= 2, $"values must be >= 2, got {run.Values}");
+        var n = Math.Pow(run.Values, run.Attributes);
+        var world = run.Attributes >= 1 && run.Values >= 2;
+        Check(!world || n <= 1e7, $"values^attributes must be <= 10^7, got {run.Values}^{run.Attributes}");
+        Check(run.LearningRate > 0, $"learning rate must be > 0, got {run.LearningRate}");
+        Check(run.BatchSize >= 1, $"batch size must be >= 1, got {run.BatchSize}");
+        Check(run.Epochs >= 1, $"epochs must be >= 1, got {run.Epochs}");
+        Check(run.Patience >= 1, $"patience must be >= 1, got {run.Patience}");
+        Check(run.TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {run.TrainTargets}");
+        Check(run.CandidateCounts.Length > 0, "candidate counts must list at least one count");
+        Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
+        if (world && n <= 1e7)
+        {
+            try { TargetSplit.Sizes((int)n, 0.1, 0.1); }
+            catch (ArgumentException e) { problems.Add(e.Message); }
+            Check(run.Negatives is not int k || (k >= 1 && k <= n - 1), $"negatives must be in 1..{n - 1} (or all), got {run.Negatives}");
+            foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates).Distinct())
+                Check(c >= 2 && c <= n, $"candidate counts must be in 2..{n}, got {c}");
+        }
+        return problems;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every impossible setting, if there is any.</summary>
     public static void Validate(ObjectGameRun run)
     {
-        run.Channel.Validate();
-        var n = Math.Pow(run.Values, run.Attributes);
-        if (run.LearningRate <= 0) throw new ArgumentException($"learning rate must be > 0, got {run.LearningRate}");
-        if (run.BatchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {run.BatchSize}");
-        if (run.Epochs < 1) throw new ArgumentException($"epochs must be >= 1, got {run.Epochs}");
-        if (run.Patience < 1) throw new ArgumentException($"patience must be >= 1, got {run.Patience}");
-        if (run.TrainTargets is int t && t < 1) throw new ArgumentException($"train targets must be >= 1, got {t}");
-        TargetSplit.Sizes((int)Math.Min(n, int.MaxValue), 0.1, 0.1);
-        if (run.Negatives is int k && (k < 1 || k > n - 1))
-            throw new ArgumentException($"negatives must be in 1..{n - 1} (or all), got {k}");
-        foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates))
-            if (c < 2 || c > n) throw new ArgumentException($"candidate counts must be in 2..{n}, got {c}");
+        var problems = Problems(run);
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 
     static Dictionary<string, Tensor> Snapshot(ObjectGame model)
