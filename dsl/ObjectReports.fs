@@ -67,10 +67,14 @@ let heatmapGrid (value: Row -> float) (normalization: string) (phase: string) (r
 
 let private normalizations (rows: Row list) = rows |> List.map (fun r -> r.Normalization) |> List.distinct
 
+// Figure 4 reads each run at its largest candidate count: that count and the rows at it.
+let private atMostCandidates (rows: Row list) =
+    let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
+    most, rows |> List.filter (fun r -> r.Candidates = most)
+
 /// Figure 4 as markdown: one table per normalization and phase, accuracy and NoUM in each cell.
 let heatmapTable (rows: Row list) =
-    let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
-    let atMost = rows |> List.filter (fun r -> r.Candidates = most)
+    let most, atMost = atMostCandidates rows
     [ for norm in normalizations rows do
        for phase in [ "TrainAndInference"; "InferenceOnly" ] do
           let alphabets, lengths, acc = heatmapGrid (fun r -> r.Accuracy) norm phase atMost
@@ -85,8 +89,7 @@ let heatmapTable (rows: Row list) =
 
 /// Figure 4 as four heatmaps per normalization: accuracy and NoUM, train+inference and inference-only.
 let heatmapCharts (rows: Row list) =
-    let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
-    let atMost = rows |> List.filter (fun r -> r.Candidates = most)
+    let most, atMost = atMostCandidates rows
     [ for norm in normalizations rows do
        for metric, value in [ sprintf "accuracy (%d candidates)" most, (fun (r: Row) -> r.Accuracy); "NoUM", (fun r -> float r.Messages) ] do
           for phase in [ "TrainAndInference"; "InferenceOnly" ] do

@@ -93,7 +93,7 @@ public static class ObjectGameTrainer
         {
             using var scope = NewDisposeScope();
             var batch = shuffled[start..Math.Min(start + run.BatchSize, shuffled.Length)];
-            var ids = tensor(batch.Select(i => (long)i).ToArray(), device: features.device);
+            var ids = Indices(batch, features.device);
             var loss = Loss(model, features, ids, run.Negatives, negativeDraws);
             optimizer.zero_grad();
             loss.backward();
@@ -130,7 +130,7 @@ public static class ObjectGameTrainer
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var draws = new Generator((ulong)seed, device);
-        var ids = tensor(targets.Select(i => (long)i).ToArray(), device: device);
+        var ids = Indices(targets, device);
         var messages = model.Send(features.index_select(0, ids));
         var scores = ObjectGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
@@ -171,6 +171,8 @@ public static class ObjectGameTrainer
         var problems = Problems(run);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
+
+    static Tensor Indices(int[] objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
 
     static Dictionary<string, Tensor> Snapshot(ObjectGame model)
     {
