@@ -40,10 +40,9 @@ type Channel =
       MessageLength: int
       /// QT only: quantize in training and inference, or in inference only (paper's main setting).
       Quantize: Quantize
-      /// GS only: temperature (paper: 1.0).
-      Temperature: float
-      /// GS only: straight-through (paper: off, it degraded results).
-      StraightThrough: bool
+      /// GS only: how words are sampled and differentiated (paper: relaxed Gumbel-Softmax at
+      /// temperature 1.0; straight-through degraded its results).
+      Estimator: Estimator.Estimator
       /// Recurrent only: GRU hidden size, also the agents' encoding size (paper: 1024).
       Hidden: int
       /// Recurrent only: word embedding size (paper: 1024).
@@ -59,8 +58,7 @@ let defaults =
       WordLength = 100
       MessageLength = 1
       Quantize = InferenceOnly
-      Temperature = 1.0
-      StraightThrough = false
+      Estimator = Estimator.relaxed 1.0
       Hidden = 1024
       Embedding = 1024
       Normalization = PerWord }
@@ -69,6 +67,12 @@ let defaults =
 let name (c: Channel) =
     sprintf "%A-%s" c.Mode (match c.Architecture with Instant -> "Inst" | Recurrent -> "RNN")
 
+/// The short name with the estimator of a GS channel, e.g. "GS-Inst STGS-1" or "QT-RNN".
+let describe (c: Channel) =
+    match c.Mode with
+    | GS -> sprintf "%s %s" (name c) (Estimator.name c.Estimator)
+    | _ -> name c
+
 /// The core's channel spec.
 let toSpec (c: Channel) =
     ChannelSpec(
@@ -76,7 +80,7 @@ let toSpec (c: Channel) =
         (match c.Architecture with Instant -> ChannelArchitecture.Instant | Recurrent -> ChannelArchitecture.Recurrent),
         c.Alphabet, c.WordLength, c.MessageLength,
         (match c.Quantize with TrainAndInference -> QuantizePhase.TrainAndInference | InferenceOnly -> QuantizePhase.InferenceOnly),
-        c.Temperature, c.StraightThrough, c.Hidden, c.Embedding,
+        Estimator.toSpec c.Estimator, c.Hidden, c.Embedding,
         (match c.Normalization with PerWord -> CommLab.Channels.Normalization.PerWord | Batch -> CommLab.Channels.Normalization.Batch))
 
 /// Every problem with the channel, as messages naming the field, the bad value and what is allowed

@@ -111,13 +111,15 @@ let label (r: Run) =
     let quantize = if c.Mode = Channel.QT then (if c.Quantize = Channel.InferenceOnly then " inf-only" else " train+inf") else ""
     let norm = if c.Mode <> Channel.GS && c.Normalization = Channel.Batch then " batch-norm" else ""
     let alphabet = if c.Mode = Channel.CN then "" else sprintf " |v|=%d" c.Alphabet
-    sprintf "%s%s w=%d m=%d%s%s seed=%d" (Channel.name c) alphabet c.WordLength c.MessageLength quantize norm r.Seed
+    sprintf "%s%s w=%d m=%d%s%s seed=%d" (Channel.describe c) alphabet c.WordLength c.MessageLength quantize norm r.Seed
 
 /// One row per (run, candidate count): the shape results take in frames and CSV files.
 type Row =
     { Channel: string
       Mode: string
       Architecture: string
+      /// The GS channel's estimator (e.g. "STGS-1"); empty for CN and QT.
+      Estimator: string
       Quantize: string
       Normalization: string
       Alphabet: int
@@ -138,6 +140,7 @@ let rows (results: (Run * Outcome) list) : Row list =
               { Channel = Channel.name r.Channel
                 Mode = sprintf "%A" r.Channel.Mode
                 Architecture = sprintf "%A" r.Channel.Architecture
+                Estimator = (if r.Channel.Mode = Channel.GS then Estimator.name r.Channel.Estimator else "")
                 Quantize = sprintf "%A" r.Channel.Quantize
                 Normalization = sprintf "%A" r.Channel.Normalization
                 Alphabet = r.Channel.Alphabet
@@ -174,6 +177,10 @@ module Axes =
     /// Whole channels, labelled by their short name (e.g. "GS-RNN").
     let channels (cs: Channel.Channel list) =
         Sweep.axis "channel" cs Channel.name (fun c (r: Run) -> { r with Channel = c })
+
+    /// Estimators of GS channels, labelled by their short name (e.g. "GST-1").
+    let estimators (es: Estimator.Estimator list) =
+        Sweep.axis "estimator" es Estimator.name (fun e -> channel (fun c -> { c with Estimator = e }))
 
     /// Random seeds.
     let seeds (seeds: int list) = Sweep.axis "seed" seeds string (fun s (r: Run) -> { r with Seed = s })

@@ -6,6 +6,7 @@ open System
 open Expecto
 open TorchSharp
 open CommLab.Channels
+open CommLab.Estimators
 open CommLab.Data
 open CommLab.Games
 open CommLab.Training
@@ -19,7 +20,7 @@ let private hidden = 8
 let private specOf mode arch phase straightThrough =
     let word = if mode = ChannelMode.Gumbel then alphabet else 6
     let words = if arch = ChannelArchitecture.Instant then 1 else 3
-    ChannelSpec(mode, arch, alphabet, word, words, phase, 1.0, straightThrough, hidden, hidden)
+    ChannelSpec(mode, arch, alphabet, word, words, phase, (if straightThrough then EstimatorSpec.Stgs 1.0 else EstimatorSpec.Relaxed 1.0), hidden, hidden)
 
 let private spec mode arch = specOf mode arch QuantizePhase.TrainAndInference false
 

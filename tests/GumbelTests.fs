@@ -6,6 +6,7 @@ open System
 open Expecto
 open TorchSharp
 open CommLab.Channels
+open CommLab.Estimators
 open CommLab.Tests.TensorValues
 
 let private logits = [| 1.0f; 0.0f; -1.0f; 2.0f |]
@@ -13,16 +14,20 @@ let private logits = [| 1.0f; 0.0f; -1.0f; 2.0f |]
 /// `batch` copies of `logits` as one [batch, 4] tensor.
 let private repeated (batch: int64) = torch.tensor(logits).unsqueeze(0L).repeat(batch, 1L)
 
+/// The relaxed Gumbel-Softmax, or STGS with `hard`, at `temperature`, drawing from `g`.
+let private estimator hard (temperature: float) g =
+    (if hard then EstimatorSpec.Stgs temperature else EstimatorSpec.Relaxed temperature).Create(g)
+
 let private sample (seed: uint64) (batch: int64) (hard: bool) =
     use g = new torch.Generator(seed)
     use l = repeated batch
-    GumbelSoftmax.Sample(l, 1.0, hard, g)
+    estimator hard 1.0 g |> fun e -> e.Apply(l, true)
 
 let private gumbelSpec =
-    ChannelSpec(ChannelMode.Gumbel, ChannelArchitecture.Instant, 4, 4, 1, QuantizePhase.TrainAndInference, 1.0, false, 8, 8)
+    ChannelSpec(ChannelMode.Gumbel, ChannelArchitecture.Instant, 4, 4, 1, QuantizePhase.TrainAndInference, EstimatorSpec.Relaxed 1.0, 8, 8)
 
 let tests =
-    testList "GumbelSoftmax" [
+    testList "Gumbel-Softmax estimators in channels" [
         test "a straight-through sample is exactly one-hot" {
             let notOneHot = rows (sample 1UL 500L true) |> Array.filter (isOneHot >> not)
             Expect.isEmpty notOneHot "the hard forward value is one-hot(argmax); any other row would leak the relaxation"
@@ -38,7 +43,7 @@ let tests =
             use g = new torch.Generator(3UL)
             use l = (repeated 8L).requires_grad_(true)
             use w = torch.arange(32L).reshape(8L, 4L).to_type(torch.float32)
-            use loss = (w * GumbelSoftmax.Sample(l, 1.0, true, g)).sum()
+            use loss = (w * (estimator true 1.0 g).Apply(l, true)).sum()
             loss.backward()
             let grad = gradient l
             Expect.isGreaterThan (grad |> Array.sumBy abs) 1e-3f "a pure one-hot would have zero gradient; the relaxed one must flow back"
@@ -81,7 +86,7 @@ let tests =
             let meanMax temperature =
                 use g = new torch.Generator(8UL)
                 use l = repeated 2000L
-                rows (GumbelSoftmax.Sample(l, temperature, false, g)) |> Array.averageBy Array.max
+                rows ((estimator false temperature g).Apply(l, true)) |> Array.averageBy Array.max
             let cold, warm = meanMax 0.1, meanMax 5.0
             Expect.isGreaterThan cold 0.95f "at temperature 0.1 a relaxed sample is nearly one-hot"
             Expect.isLessThan warm 0.6f "at temperature 5 a relaxed sample is spread out"

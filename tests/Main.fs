@@ -44,6 +44,7 @@ let allTests =
         NativeTests.tests
         QuantizerTests.tests
         GumbelTests.tests
+        EstimatorTests.tests
         ChannelTests.tests
         ObjectWorldTests.tests
         MetricsTests.tests

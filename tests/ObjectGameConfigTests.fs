@@ -36,8 +36,16 @@ let tests =
                 "word length must equal alphabet size (10), got 100"
         }
         test "GS temperature must be positive" {
-            expectProblem { defaults with Channel = { defaults.Channel with Mode = GS; Alphabet = 10; WordLength = 10; Temperature = 0.0 } }
-                "temperature must be > 0, got 0"
+            expectProblem { defaults with Channel = { defaults.Channel with Mode = GS; Alphabet = 10; WordLength = 10; Estimator = Estimator.stgs 0.0 } }
+                "estimator temperature must be > 0 and finite, got 0"
+        }
+        test "a GS channel's estimator settings are checked before training" {
+            expectProblem { defaults with Channel = { defaults.Channel with Mode = GS; Alphabet = 10; WordLength = 10; Estimator = Estimator.grmc 0.5 0 } }
+                "estimator samples (K) must be >= 1, got 0"
+        }
+        test "a QT channel ignores the estimator (it only rounds)" {
+            let r = { defaults with Channel = { defaults.Channel with Estimator = Estimator.gst 1.0 -1.0 } }
+            Expect.isEmpty (validate r) "the estimator belongs to GS channels; QT's straight-through rounding has no settings"
         }
         test "Instant channels send one word" {
             expectProblem { defaults with Channel = { defaults.Channel with MessageLength = 6 } } "message length must be 1 for an Instant channel, got 6"

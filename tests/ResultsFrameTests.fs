@@ -7,7 +7,7 @@ open Deedle
 open CommLab.Dsl
 
 let private row channel seed candidates accuracy : ObjectGame.Row =
-    { Channel = channel; Mode = "QT"; Architecture = "Instant"; Quantize = "InferenceOnly"; Normalization = "PerWord"; Alphabet = 10; WordLength = 100
+    { Channel = channel; Mode = "QT"; Architecture = "Instant"; Estimator = ""; Quantize = "InferenceOnly"; Normalization = "PerWord"; Alphabet = 10; WordLength = 100
       MessageLength = 1; Seed = seed; Candidates = candidates; Accuracy = accuracy; Messages = 1000; Targets = 1000
       BestEpoch = 3; Seconds = 1.5 }
 

@@ -6,6 +6,7 @@ open System
 open Expecto
 open TorchSharp
 open CommLab.Channels
+open CommLab.Estimators
 open CommLab.Data
 open CommLab.Games
 open CommLab.Training
@@ -23,7 +24,7 @@ type private Knobs =
       Seed: int }
 
 let private channel mode arch alphabet wordLength messageLength =
-    ChannelSpec(mode, arch, alphabet, wordLength, messageLength, QuantizePhase.TrainAndInference, 1.0, false, 16, 16)
+    ChannelSpec(mode, arch, alphabet, wordLength, messageLength, QuantizePhase.TrainAndInference, EstimatorSpec.Relaxed 1.0, 16, 16)
 
 let private qtInstant = channel ChannelMode.Quantized ChannelArchitecture.Instant 4 16 1
 
@@ -118,6 +119,31 @@ let private validation =
         }
     ]
 
+let private estimators =
+    testList "estimators in training" [
+        test "the trainer steps a GS channel's estimator once per gradient update" {
+            let tags = ChannelSpec(ChannelMode.Gumbel, ChannelArchitecture.Instant, 8, 8, 1, QuantizePhase.TrainAndInference,
+                                   EstimatorSpec.Tags(2.0, 0.5, 100L), 16, 16)
+            let r = run { defaults with Channel = tags; BatchSize = 50 }
+            let world = ObjectWorld(attributes, values)
+            use features = world.Features torch.CPU
+            let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
+            use model = new ObjectGame(int features.shape[1], r.Channel, new torch.Generator(1UL))
+            use optimizer = torch.optim.Adam(model.parameters(), 1e-2)
+            ObjectGameTrainer.TrainEpoch(model, optimizer, features, split.Train, r, Random 1, new torch.Generator(8UL)) |> ignore
+            let batches = (split.Train.Length + 49) / 50
+            Expect.equal model.Estimator.State.Updates (int64 batches) (sprintf "%d targets in batches of 50" split.Train.Length)
+            Expect.floatClose Accuracy.high model.Estimator.Temperature (2.0 * 0.25 ** (float batches / 100.0)) "TAGS annealed by that many updates"
+        }
+        test "every estimator trains a GS channel to above chance" {
+            for spec in [ EstimatorSpec.Stgs 1.0; EstimatorSpec.Grmc(0.5, 5); EstimatorSpec.Gst(0.7, 1.0) ] do
+                let gs = ChannelSpec(ChannelMode.Gumbel, ChannelArchitecture.Instant, 16, 16, 1, QuantizePhase.TrainAndInference, spec, 16, 16)
+                let result = ObjectGameTrainer.Train(run { defaults with Channel = gs; Epochs = 5 })
+                // 2 candidates: chance is 0.5; 16 one-hot words can name 16 of the 256 objects' groups.
+                Expect.isGreaterThan result.TestAccuracy[0] 0.7 (sprintf "%s: accuracy at 2 candidates" spec.Name)
+        }
+    ]
+
 let private leaks =
     testList "no tensor outlives its step" [
         test "TrainEpoch with every object as a negative" {
@@ -167,4 +193,4 @@ let private seeded =
         }
     ]
 
-let tests = testList "Trainer" [ validation; leaks; seeded ]
+let tests = testList "Trainer" [ validation; estimators; leaks; seeded ]

@@ -1,3 +1,5 @@
+using CommLab.Estimators;
+
 namespace CommLab.Channels;
 
 /// <summary>Everything that defines a channel. Validated by the DSL before anything trains;
@@ -8,8 +10,7 @@ namespace CommLab.Channels;
 /// <param name="WordLength">Elements per word. GS words are one-hot, so GS needs WordLength == Alphabet.</param>
 /// <param name="MessageLength">Words per message; Instant channels send exactly one.</param>
 /// <param name="Phase">QT only: quantize in training and inference, or in inference only.</param>
-/// <param name="Temperature">GS only: Gumbel-Softmax temperature (paper: 1.0).</param>
-/// <param name="StraightThrough">GS only: hard one-hot forward with the relaxed gradient (paper: off).</param>
+/// <param name="Estimator">GS only: how words are sampled and differentiated (paper: relaxed Gumbel-Softmax, temperature 1).</param>
 /// <param name="Hidden">Recurrent only: GRU hidden size (paper, Object game: 1024).</param>
 /// <param name="Embedding">Recurrent only: size of the word embedding fed to the GRUs (paper: 1024).</param>
 /// <param name="Normalization">CN and QT: normalize each word alone (default) or the whole batch (authors' code).</param>
@@ -20,8 +21,7 @@ public sealed record ChannelSpec(
     int WordLength,
     int MessageLength,
     QuantizePhase Phase,
-    double Temperature,
-    bool StraightThrough,
+    EstimatorSpec Estimator,
     int Hidden,
     int Embedding,
     Normalization Normalization = Normalization.PerWord)
@@ -39,7 +39,7 @@ public sealed record ChannelSpec(
         Check(Mode == ChannelMode.Continuous || Alphabet >= 2, $"alphabet size must be >= 2, got {Alphabet}");
         Check(Mode != ChannelMode.Gumbel || WordLength == Alphabet,
             $"a Gumbel-Softmax word is one-hot, so word length must equal alphabet size ({Alphabet}), got {WordLength}");
-        Check(Mode != ChannelMode.Gumbel || Temperature > 0, $"temperature must be > 0, got {Temperature}");
+        if (Mode == ChannelMode.Gumbel) problems.AddRange(Estimator.Problems());
         Check(Architecture != ChannelArchitecture.Recurrent || (Hidden >= 1 && Embedding >= 1),
             $"recurrent hidden and embedding sizes must be >= 1, got {Hidden} and {Embedding}");
         return problems;

@@ -1,3 +1,4 @@
+using CommLab.Estimators;
 using static TorchSharp.torch;
 
 namespace CommLab.Channels;
@@ -11,4 +12,7 @@ public interface IChannel
 
     /// <summary>Receiver's reading of a message [B, M, W]: shape [B, H].</summary>
     Tensor Receive(Tensor message);
+
+    /// <summary>The estimator of a GS channel (null otherwise); the trainer steps it after each gradient update.</summary>
+    IDiscreteEstimator? Estimator { get; }
 }

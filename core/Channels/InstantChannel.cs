@@ -1,3 +1,4 @@
+using CommLab.Estimators;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -28,4 +29,7 @@ public sealed class InstantChannel : Module, IChannel
 
     /// <inheritdoc />
     public Tensor Receive(Tensor message) => listen.call(message.squeeze(1));
+
+    /// <inheritdoc />
+    public IDiscreteEstimator? Estimator => discretizer.Estimator;
 }

@@ -1,3 +1,4 @@
+using CommLab.Estimators;
 using static TorchSharp.torch;
 
 namespace CommLab.Channels;
@@ -25,12 +26,8 @@ public static class Quantizer
     /// {0, 1/(a-1), ..., 1}; the backward pass is the identity (straight-through estimator).</summary>
     /// <remarks>The paper's S = 1/|v| would give |v|+1 levels; we use |v|-1 steps so a word element
     /// takes exactly |v| values, matching "alphabet size".</remarks>
-    public static Tensor Quantize(Tensor normalized, int alphabet)
-    {
-        var steps = alphabet - 1;
-        var rounded = (normalized * steps).round() / steps;
-        return normalized + (rounded - normalized).detach();
-    }
+    public static Tensor Quantize(Tensor normalized, int alphabet) =>
+        StraightThroughRounding.Round(normalized, alphabet);
 
     /// <summary>The integer symbols of a quantized word, for logging and counting messages.</summary>
     public static Tensor Symbols(Tensor quantized, int alphabet) => (quantized * (alphabet - 1)).round().to(ScalarType.Int64);

@@ -1,3 +1,4 @@
+using CommLab.Estimators;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -58,4 +59,7 @@ public sealed class RecurrentChannel : Module, IChannel
             h = receiverCell.call(receiverEmbed.call(message.select(1, t)), h);
         return h!;
     }
+
+    /// <inheritdoc />
+    public IDiscreteEstimator? Estimator => discretizer.Estimator;
 }

@@ -1,4 +1,5 @@
 using CommLab.Channels;
+using CommLab.Estimators;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -33,6 +34,9 @@ public sealed class ObjectGame : Module
             : new RecurrentChannel(spec, noise);
         RegisterComponents();
     }
+
+    /// <summary>The channel's estimator (GS channels only), stepped once per gradient update.</summary>
+    public IDiscreteEstimator? Estimator => channel.Estimator;
 
     /// <summary>The sender's messages for target features [B, F]: [B, M, W].</summary>
     public Tensor Send(Tensor targets) => channel.Send(senderAgent.call(targets));

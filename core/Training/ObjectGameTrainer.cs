@@ -98,6 +98,7 @@ public static class ObjectGameTrainer
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
+            model.Estimator?.Step();
             total += loss.item<float>();
             batches++;
         }

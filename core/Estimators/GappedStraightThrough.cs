@@ -1,0 +1,34 @@
+using static TorchSharp.torch;
+
+namespace CommLab.Estimators;
+
+/// <summary>GST (Fan et al. 2022): forward a sample a of Categorical(softmax(l)); backward the gradient of
+/// softmax((l + m1 + m2) / tau), where the deterministic perturbations m1, m2 (seed Eqs. 10-11) make the
+/// chosen logit the largest and push every other logit at least kappa below it.</summary>
+public sealed class GappedStraightThrough : CategoricalEstimator
+{
+    /// <param name="spec">Spec of kind <see cref="EstimatorKind.GappedStraightThrough"/>.</param>
+    /// <param name="noise">Random source.</param>
+    public GappedStraightThrough(EstimatorSpec spec, Generator? noise) : base(spec, noise) { }
+
+    /// <summary>l + m1 + m2 for chosen indices [..., 1], without gradient: the chosen logit becomes max(l) and
+    /// every other logit l_j becomes min(l_j, max(l) - kappa).</summary>
+    public static Tensor Gapped(Tensor logits, Tensor index, double gap)
+    {
+        using var _ = no_grad();
+        var l = logits.detach();
+        var top = l.amax(new long[] { -1 }, keepdim: true);
+        return minimum(l, top - gap).scatter_(-1, index, top);
+    }
+
+    /// <inheritdoc />
+    public override Tensor Relax(Tensor logits)
+    {
+        var index = OneHot.SampleIndex(logits, Noise);
+        Tensor shift;
+        using (no_grad()) shift = Gapped(logits, index, Spec.Gap).sub_(logits);
+        Tensor hard;
+        using (no_grad()) hard = OneHot.At(index, logits);
+        return StraightThrough.Combine(hard, Scale(logits + shift, Temperature).softmax(-1));
+    }
+}
