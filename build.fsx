@@ -78,17 +78,21 @@ Target.create "Test" (fun p ->
     dotnet ([ testsDll ] @ passThrough p))
 Target.create "Heatmap" (experiment "quantized-heatmap")
 Target.create "ObjectCandidates" (experiment "object-game-candidates")
+Target.create "EstimatorTime" (experiment "estimator-compute-time")
+Target.create "ChannelEstimators" (experiment "channel-estimators")
 Target.create "Bench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "object-game.fsx") ] @ passThrough p))
 Target.create "Paper" (fun _ ->
-    for name in [ "quantized-heatmap"; "object-game-candidates" ] do
+    for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
 Target.create "Help" (fun _ ->
-    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, Bench, Paper"
+    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, EstimatorTime, ChannelEstimators, Bench, Paper"
     Trace.log "Usage: dotnet fsi build.fsx -t <Target> [-- <options for the experiment script>]")
 
 "Restore" ==> "Build" ==> "Test"
 "Build" ==> "Heatmap"
 "Build" ==> "ObjectCandidates"
+"Build" ==> "EstimatorTime"
+"Build" ==> "ChannelEstimators"
 "Build" ==> "Bench"
 "Build" ==> "Paper"
 

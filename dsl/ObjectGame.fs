@@ -65,6 +65,14 @@ let private describe (r: Run) =
         Option.toNullable r.Negatives, Option.toNullable r.TrainTargets, Array.ofList r.Candidates,
         r.SelectionCandidates, r.Seed, r.DataSeed, r.Device)
 
+/// Training targets the run uses: the split's 80% of the objects, or fewer with `TrainTargets`.
+let trainTargets (r: Run) =
+    let struct (train, _, _) = CommLab.Data.TargetSplit.Sizes(int (objects r), 0.1, 0.1)
+    match r.TrainTargets with Some limit -> min limit train | None -> train
+
+/// Gradient updates over the whole run (every epoch, no early stop): the natural TAGS period.
+let updates (r: Run) = int64 r.Epochs * int64 ((trainTargets r + r.BatchSize - 1) / r.BatchSize)
+
 /// Every problem with the run, each naming the field, the bad value and what is allowed. The checks
 /// are the core's (`ObjectGameTrainer.Problems`), so the DSL and C# callers read the same words.
 let validate (r: Run) : string list = List.ofSeq (ObjectGameTrainer.Problems(describe r))

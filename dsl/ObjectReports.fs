@@ -97,3 +97,27 @@ let heatmapCharts (rows: Row list) =
               if not alphabets.IsEmpty then
                   yield Plots.heatmap (sprintf "%s, quantize %s, normalize %s" metric phase norm) "word length" "alphabet size"
                             (List.map string lengths) (List.map string alphabets) z ]
+
+/// The channel with its estimator, "GS-Inst STGS-1"; channels without one (CN, QT) keep their name.
+let channelWithEstimator (r: Row) = if r.Estimator = "" then r.Channel else r.Channel + " " + r.Estimator
+
+/// Accuracy against the number of candidates (mean ± std over seeds) and NoUM, one row per channel and
+/// estimator, in the order the rows first name them.
+let estimatorTable (rows: Row list) =
+    let counts = rows |> List.map (fun r -> r.Candidates) |> List.distinct |> List.sort
+    let acc = Summary.by (fun r -> channelWithEstimator r, r.Candidates) (fun r -> r.Accuracy) rows
+    let perRun = rows |> List.distinctBy (fun r -> channelWithEstimator r, r.Seed)
+    let noum = Summary.by channelWithEstimator (fun r -> float r.Messages) perRun
+    let body =
+        [ for key in rows |> List.map channelWithEstimator |> List.distinct ->
+              let seeds = perRun |> List.filter (fun r -> channelWithEstimator r = key) |> List.length
+              [ key; string seeds ] @ [ for k in counts -> Summary.format 3 (acc.TryFind(key, k)) ] @ [ Summary.format 0 (noum.TryFind key) ] ]
+    Markdown.table ([ "channel"; "seeds" ] @ [ for k in counts -> string k ] @ [ "NoUM" ]) body
+
+/// Accuracy-against-candidates curves, one line per channel and estimator (mean over seeds), log x axis.
+let estimatorChart (title: string) (rows: Row list) =
+    let acc = Summary.by (fun r -> channelWithEstimator r, r.Candidates) (fun r -> r.Accuracy) rows
+    let series =
+        [ for key in rows |> List.map channelWithEstimator |> List.distinct ->
+              key, [ for KeyValue((c, k), cell) in acc do if c = key then yield float k, cell.Mean ] ]
+    Plots.lines title "number of candidates" "accuracy" true series

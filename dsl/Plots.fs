@@ -51,20 +51,31 @@ let heatmap (title: string) (xLabel: string) (yLabel: string) (xs: string list) 
         Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = "category"), yaxis = Yaxis(title = yLabel, ``type`` = "category"))
     Chart.Plot(trace, layout)
 
-/// One line with markers per named series of (x, y) points. With `logX` the x axis is logarithmic,
-/// and a non-positive x is an error (plotly would drop the point without a word).
-let lines (title: string) (xLabel: string) (yLabel: string) (logX: bool) (series: (string * (float * float) list) list) : PlotlyChart =
-    if logX then
-        for name, points in series do
-            match points |> List.tryFind (fun (x, _) -> not (x > 0.0)) with
-            | Some (x, _) -> invalidArg "series" (sprintf "chart '%s': series '%s' has x = %g, which a log x axis cannot show" title name x)
-            | None -> ()
+let private linesOn (title: string) (xLabel: string) (yLabel: string) (logX: bool) (logY: bool) (series: (string * (float * float) list) list) : PlotlyChart =
+    let check (axis: string) (isLog: bool) (pick: float * float -> float) =
+        if isLog then
+            for name, points in series do
+                match points |> List.tryFind (fun p -> not (pick p > 0.0)) with
+                | Some p -> invalidArg "series" (sprintf "chart '%s': series '%s' has %s = %g, which a log %s axis cannot show" title name axis (pick p) axis)
+                | None -> ()
+    check "x" logX fst
+    check "y" logY snd
     let traces =
         series
         |> List.map (fun (name, points) -> Scatter(x = List.map fst points, y = List.map snd points, name = name, mode = "lines+markers"))
+    let scale isLog = if isLog then "log" else "linear"
     let layout =
-        Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = (if logX then "log" else "linear")), yaxis = Yaxis(title = yLabel))
+        Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = scale logX), yaxis = Yaxis(title = yLabel, ``type`` = scale logY))
     Chart.Plot(traces, layout)
+
+/// One line with markers per named series of (x, y) points. With `logX` the x axis is logarithmic,
+/// and a non-positive x is an error (plotly would drop the point without a word).
+let lines (title: string) (xLabel: string) (yLabel: string) (logX: bool) (series: (string * (float * float) list) list) : PlotlyChart =
+    linesOn title xLabel yLabel logX false series
+
+/// As `lines`, with the y axis logarithmic too (times against sizes spanning decades).
+let linesLogLog (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float) list) list) : PlotlyChart =
+    linesOn title xLabel yLabel true true series
 
 // "</" ends a <script> element wherever it appears, even inside a JS string; "<\/" means the same
 // to JavaScript (and to JSON) but not to the HTML parser.

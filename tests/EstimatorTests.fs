@@ -290,6 +290,40 @@ let private mechanics =
             }
     ]
 
+let private draws =
+    testList "draws" [
+        test "SIMD uniforms lie strictly inside (0, 1), fill every slot, and look uniform" {
+            for length in [ 1; 7; 8; 13; 100003 ] do
+                let values = Array.zeroCreate<float32> length
+                Draws.FillUniform(Span values, 42UL)
+                Expect.isTrue (values |> Array.forall (fun v -> v > 0f && v < 1f)) (sprintf "length %d: every value in (0, 1), none left at 0" length)
+            let values = Array.zeroCreate<float32> 100000
+            Draws.FillUniform(Span values, 7UL)
+            let counts = Array.zeroCreate 10
+            for v in values do counts[int (v * 10f)] <- counts[int (v * 10f)] + 1
+            let stat = counts |> Array.sumBy (fun c -> (float c - 10000.0) ** 2.0 / 10000.0)
+            // chi-square with 9 degrees of freedom exceeds 27.9 with probability 0.001
+            Expect.isLessThan stat 27.9 (sprintf "chi-square %.2f over 10 bins" stat)
+            let xs = values |> Array.map float
+            let lag = Array.map2 (fun a b -> (a - 0.5) * (b - 0.5)) xs[.. xs.Length - 2] xs[1..] |> Array.average
+            Expect.isLessThan (abs (lag * 12.0)) 0.02 "successive draws are uncorrelated (lag-1 correlation)"
+        }
+        test "the same seed gives the same stream, another seed another" {
+            let draw seed = let v = Array.zeroCreate<float32> 64 in Draws.FillUniform(Span v, seed); v
+            Expect.sequenceEqual (draw 5UL) (draw 5UL) "deterministic"
+            Expect.notEqual (draw 5UL) (draw 6UL) "seeded"
+        }
+        test "log-uniform draws are finite and negative, on the SIMD path and on libtorch's" {
+            for dtype in [ torch.float32; torch.float64 ] do
+                use g = new torch.Generator(9UL)
+                use d = Draws.LogUniform([| 1000L; 37L |], dtype, torch.CPU, g)
+                let values = floats d
+                Expect.isTrue (values |> Array.forall (fun v -> v < 0f && not (Single.IsInfinity v) && not (Single.IsNaN v))) (sprintf "%A" dtype)
+                // E[log U] = -1 for U ~ Uniform(0, 1); the standard error over 37000 draws is 0.005.
+                Expect.floatClose { absolute = 0.03; relative = 0.0 } (values |> Array.averageBy float) -1.0 (sprintf "%A: mean of log U" dtype)
+        }
+    ]
+
 let private specs =
     testList "EstimatorSpec" [
         test "every impossible field is named with its value and the allowed range" {
@@ -313,4 +347,4 @@ let private specs =
         }
     ]
 
-let tests = testList "Estimators" [ distribution; grmc; gst; tags; mechanics; specs ]
+let tests = testList "Estimators" [ distribution; grmc; gst; tags; mechanics; draws; specs ]

@@ -19,7 +19,7 @@ let private runScript (name: string) (outDir: string) =
     p.WaitForExit()
     p.ExitCode, out + err.Result
 
-let private smoke (name: string) (outputs: string list) =
+let private smokeWith (name: string) (outputs: string list) (snapshot: string -> unit) (rows: int option) =
     test name {
         use dir = new TempDir()
         let code, output = runScript name dir.Path
@@ -29,16 +29,36 @@ let private smoke (name: string) (outputs: string list) =
             Expect.isTrue (File.Exists(Path.Combine(profileDir, file))) (sprintf "%s should write %s" name file)
         let csv = File.ReadAllLines(Path.Combine(profileDir, "results.csv"))
         Expect.isGreaterThan csv.Length 1 "results.csv has a header and rows"
-        // Trained numbers may move by a target or two on another CPU: 0.02 tolerance, exact layout.
-        Approval.verifyNumbers 0.02 (name + ".smoke.md") (File.ReadAllText(Path.Combine(profileDir, "table.md")))
+        rows |> Option.iter (fun n -> Expect.equal (csv.Length - 1) n "results.csv has one row per measurement")
+        snapshot (File.ReadAllText(Path.Combine(profileDir, "table.md")))
         // A second run finds every run finished and trains nothing.
         let code2, output2 = runScript name dir.Path
         Expect.equal code2 0 "re-running succeeds"
         Expect.isFalse (output2.Contains "epoch 1/") (sprintf "a re-run must skip finished runs:\n%s" output2)
     }
 
+// Trained numbers may move by a target or two on another CPU: 0.02 tolerance, exact layout.
+let private smoke (name: string) (outputs: string list) =
+    smokeWith name outputs (Approval.verifyNumbers 0.02 (name + ".smoke.md")) None
+
+// Timings differ on every run: the layout is snapshot, the numbers are checked for sense.
+let private timingSmoke =
+    let check (table: string) =
+        let verdicts = System.Text.RegularExpressions.Regex(@"(NOT )?met")
+        Approval.verifyLayout "estimator-compute-time.smoke.md" (verdicts.Replace(table, "<met or not>"))
+        let cells = System.Text.RegularExpressions.Regex(@"\| (\d+) \| ours \| ([^\n]*)").Matches table
+        Expect.equal cells.Count 4 "two dimensions at batch 1 and at batch 512"
+        for row in cells do
+            let times = [ for m in System.Text.RegularExpressions.Regex(@"([0-9.]+) ± [0-9.]+ \(([0-9.]+)\)").Matches row.Groups[2].Value -> float m.Groups[1].Value, float m.Groups[2].Value ]
+            Expect.equal times.Length 5 "STGS, GRMC-1, GRMC-10, GRMC-50 and GST"
+            Expect.isTrue (times |> List.forall (fun (t, _) -> t > 0.0)) "every time is positive"
+            Expect.floatClose Accuracy.high (snd times[0]) 1.0 "STGS is its own baseline"
+    smokeWith "estimator-compute-time" [ "results.csv"; "compute-time.html"; "table.md" ] check (Some 40)
+
 let tests =
     testSequenced <| testList "experiment smoke" [
         smoke "quantized-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
         smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
+        smoke "channel-estimators" [ "results.csv"; "candidates.html"; "table.md" ]
+        timingSmoke
     ]

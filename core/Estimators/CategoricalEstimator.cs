@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CommLab.Estimators;
@@ -55,13 +56,18 @@ public abstract class CategoricalEstimator : IDiscreteEstimator
         Updates = state.Updates;
     }
 
-    /// <summary>Divides by the temperature unless it is 1 (one op fewer on the common path).</summary>
-    protected static Tensor Scale(Tensor x, double temperature) => temperature == 1.0 ? x : x / temperature;
+    // At small sizes each libtorch call costs 1-3 us and the estimators are a dozen calls, so the code
+    // below avoids calls that do no work: scalars are converted once (a double operand makes and frees
+    // a native Scalar on every call), and noise is drawn on fresh tensors, which autograd ignores
+    // without a no_grad block.
+    readonly CachedScalar inverseTemperature = new();
 
-    /// <summary>Gumbel(0,1) noise shaped like <paramref name="like"/>, as -log E with E ~ Exp(1).</summary>
-    protected Tensor Gumbel(Tensor like)
-    {
-        using var _ = no_grad();
-        return empty_like(like).exponential_(1.0, Noise).log_().neg_();
-    }
+    /// <summary>x / tau, as x * (1/tau) with the scalar converted once per temperature; x itself at tau = 1.</summary>
+    protected Tensor Scale(Tensor x) => Temperature == 1.0 ? x : x.mul(inverseTemperature.Of(1.0 / Temperature));
+
+    /// <summary>Gumbel(0,1) noise shaped like <paramref name="like"/>.</summary>
+    protected Tensor Gumbel(Tensor like) => MinusGumbel(like).neg_();
+
+    /// <summary>Minus Gumbel(0,1) noise, log(-log U): subtracting it saves the negation.</summary>
+    protected Tensor MinusGumbel(Tensor like) => Draws.LogUniform(like.shape, like.dtype, like.device, Noise).neg_().log_();
 }

@@ -16,19 +16,24 @@ public sealed class GappedStraightThrough : CategoricalEstimator
     public static Tensor Gapped(Tensor logits, Tensor index, double gap)
     {
         using var _ = no_grad();
-        var l = logits.detach();
-        var top = l.amax(new long[] { -1 }, keepdim: true);
-        return minimum(l, top - gap).scatter_(-1, index, top);
+        // Under no_grad nothing is recorded, so the logits need no detach() (one libtorch call fewer).
+        var top = logits.amax(new long[] { -1 }, keepdim: true);
+        return minimum(logits, top - gap).scatter_(-1, index, top);
     }
 
     /// <inheritdoc />
     public override Tensor Relax(Tensor logits)
     {
-        var index = OneHot.SampleIndex(logits, Noise);
-        Tensor shift;
-        using (no_grad()) shift = Gapped(logits, index, Spec.Gap).sub_(logits);
-        Tensor hard;
-        using (no_grad()) hard = OneHot.At(index, logits);
-        return StraightThrough.Combine(hard, Scale(logits + shift, Temperature).softmax(-1));
+        Tensor index, shift;
+        using (no_grad())
+        {
+            index = OneHot.SampleIndexFromProbabilities(logits.softmax(-1), Noise);
+            var top = logits.amax(new long[] { -1 }, keepdim: true);
+            shift = minimum(logits, top.sub(gap.Of(Spec.Gap))).scatter_(-1, index, top).sub_(logits);
+        }
+        var hard = OneHot.At(index, logits);
+        return StraightThrough.Combine(hard, Scale(logits + shift).softmax(-1));
     }
+
+    readonly CachedScalar gap = new();
 }

@@ -13,13 +13,22 @@ public static class OneHot
     /// <summary>One-hot of the largest entry of each row.</summary>
     public static Tensor Argmax(Tensor scores) => At(scores.argmax(-1, keepdim: true), scores);
 
-    /// <summary>Indices [..., 1] drawn from Categorical(softmax(logits)) by the Gumbel-max trick:
-    /// argmax(l - log E) with E ~ Exp(1), since -log E is Gumbel(0,1).</summary>
+    /// <summary>Indices [..., 1] drawn from Categorical(softmax(logits)).</summary>
     public static Tensor SampleIndex(Tensor logits, Generator? generator)
     {
         using var _ = no_grad();
-        var exponential = empty_like(logits).exponential_(1.0, generator);
-        return logits.detach().sub(exponential.log_()).argmax(-1, keepdim: true);
+        return SampleIndexFromProbabilities(logits.softmax(-1), generator);
+    }
+
+    /// <summary>Indices [..., 1] drawn from the categorical distributions <paramref name="probabilities"/> (rows
+    /// sum to 1), by an exponential race: argmax_j p_j / E_j with E_j ~ Exp(1) is j with probability p_j.</summary>
+    /// <remarks>E = -log U, so argmax p / E = argmin p / log U. libtorch's multinomial does the same race
+    /// with its slow exponential_ and input checks: 24 us against 7 us for three categories.</remarks>
+    public static Tensor SampleIndexFromProbabilities(Tensor probabilities, Generator? generator)
+    {
+        // Indices carry no gradient, so no no_grad block is needed (callers pass detached probabilities).
+        var logU = Draws.LogUniform(probabilities.shape, probabilities.dtype, probabilities.device, generator);
+        return probabilities.div(logU).argmin(-1, keepdim: true);
     }
 
     /// <summary>One-hot draws from Categorical(softmax(logits)).</summary>

@@ -11,5 +11,5 @@ public sealed class RelaxedGumbelSoftmax : CategoricalEstimator
     public RelaxedGumbelSoftmax(EstimatorSpec spec, Generator? noise) : base(spec, noise) { }
 
     /// <inheritdoc />
-    public override Tensor Relax(Tensor logits) => Scale(logits + Gumbel(logits), Temperature).softmax(-1);
+    public override Tensor Relax(Tensor logits) => Scale(logits - MinusGumbel(logits)).softmax(-1);
 }

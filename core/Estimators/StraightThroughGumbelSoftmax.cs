@@ -13,9 +13,9 @@ public class StraightThroughGumbelSoftmax : CategoricalEstimator
     /// <inheritdoc />
     public override Tensor Relax(Tensor logits)
     {
-        var perturbed = logits + Gumbel(logits);
-        Tensor hard;
-        using (no_grad()) hard = OneHot.Argmax(perturbed);
-        return StraightThrough.Combine(hard, Scale(perturbed, Temperature).softmax(-1));
+        var perturbed = logits - MinusGumbel(logits);
+        // argmax returns indices, which autograd never tracks: no no_grad block needed.
+        var hard = OneHot.Argmax(perturbed);
+        return StraightThrough.Combine(hard, Scale(perturbed).softmax(-1));
     }
 }
