@@ -126,25 +126,29 @@ type Cell =
       Batch: int
       Microseconds: float
       HalfWidth: float
-      /// Time divided by STGS's at the same dimension and batch size.
+      /// Time divided by STGS's, instance by instance (both were timed in alternating blocks on the same
+      /// logits), then averaged: the machine's slow and fast spells cancel in each instance's ratio.
       Ratio: float
+      /// 95% confidence half-width of Ratio over instances.
+      RatioHalfWidth: float
       /// Mean time of the forward pass alone; the rest of Microseconds is the backward pass.
       ForwardMicroseconds: float
       TensorsPerCall: float }
 
-/// Summaries of the measurements, with ratios to the "STGS" column.
+/// Summaries of the measurements, with paired ratios to the "STGS" column.
 let cells (ms: Measurement list) : Cell list =
-    let summary =
-        ms
-        |> List.groupBy (fun m -> m.Estimator, m.Dimension, m.Batch)
-        |> List.map (fun ((e, d, b), g) ->
-            let mean, half = meanCi (g |> List.map (fun m -> m.Microseconds))
-            (e, d, b), (mean, half, g |> List.averageBy (fun m -> m.ForwardMicroseconds), g |> List.averageBy (fun m -> m.TensorsPerCall)))
-        |> Map
-    [ for KeyValue((e, d, b), (mean, half, forward, tensors)) in summary ->
-          let baseline = match Map.tryFind ("STGS", d, b) summary with Some (s, _, _, _) -> s | None -> nan
-          { Estimator = e; Dimension = d; Batch = b; Microseconds = mean; HalfWidth = half; Ratio = mean / baseline
-            ForwardMicroseconds = forward; TensorsPerCall = tensors } ]
+    let stgs =
+        ms |> List.filter (fun m -> m.Estimator = "STGS") |> List.map (fun m -> (m.Dimension, m.Batch, m.Instance), m.Microseconds) |> Map
+    ms
+    |> List.groupBy (fun m -> m.Estimator, m.Dimension, m.Batch)
+    |> List.sortBy fst
+    |> List.map (fun ((e, d, b), g) ->
+        let mean, half = meanCi (g |> List.map (fun m -> m.Microseconds))
+        let ratios = g |> List.choose (fun m -> stgs.TryFind(d, b, m.Instance) |> Option.map (fun s -> m.Microseconds / s))
+        let ratio, ratioHalf = if ratios.IsEmpty then nan, nan else meanCi ratios
+        { Estimator = e; Dimension = d; Batch = b; Microseconds = mean; HalfWidth = half; Ratio = ratio; RatioHalfWidth = ratioHalf
+          ForwardMicroseconds = g |> List.averageBy (fun m -> m.ForwardMicroseconds)
+          TensorsPerCall = g |> List.averageBy (fun m -> m.TensorsPerCall) })
 
 let private formatCell (mean: float) (half: float) (ratio: float) = sprintf "%.2f ± %.2f (%.2f)" mean half ratio
 
@@ -187,9 +191,6 @@ let splitTable (columns: string list) (batch: int) (cs: Cell list) =
           yield sprintf "| %d | %s |" d (String.Join(" | ", values)) ]
     |> String.concat "\n"
 
-/// The largest ratio of `estimator` to STGS over the dimensions measured at `batch`, and where.
+/// The cell of `estimator` with the largest ratio to STGS at `batch`.
 let worstRatio (estimator: string) (batch: int) (cs: Cell list) =
-    cs
-    |> List.filter (fun c -> c.Estimator = estimator && c.Batch = batch)
-    |> List.maxBy (fun c -> c.Ratio)
-    |> fun c -> c.Ratio, c.Dimension
+    cs |> List.filter (fun c -> c.Estimator = estimator && c.Batch = batch) |> List.maxBy (fun c -> c.Ratio)

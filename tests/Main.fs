@@ -45,6 +45,7 @@ let allTests =
         QuantizerTests.tests
         GumbelTests.tests
         EstimatorTests.tests
+        EstimatorConfigTests.tests
         ChannelTests.tests
         ObjectWorldTests.tests
         MetricsTests.tests
