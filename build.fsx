@@ -80,7 +80,9 @@ Target.create "Heatmap" (experiment "quantized-heatmap")
 Target.create "ObjectCandidates" (experiment "object-game-candidates")
 Target.create "EstimatorTime" (experiment "estimator-compute-time")
 Target.create "ChannelEstimators" (experiment "channel-estimators")
-Target.create "Bench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "object-game.fsx") ] @ passThrough p))
+Target.create "Bench" (fun p ->
+    for script in [ "object-game.fsx"; "estimator-gradients.fsx" ] do
+        dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
 Target.create "Paper" (fun _ ->
     for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])

@@ -13,13 +13,13 @@ open TorchSharp
 let options = Cli.parse "estimator-compute-time" Cli.Quick (fsi.CommandLineArgs |> Array.skip 1)
 
 // Calls per instance for batch 1 and for batch 512; instances; dimensions. The paper's protocol is
-// 10,000 calls x 5 instances. At batch 512, 100 calls per instance (quick: 20) already fix the mean to a few
+// 10,000 calls x 5 instances. At batch 512, 30 calls per instance (quick: 20) already fix the mean to a few
 // percent, and GRMC-50 at d = 1000 (25.6 million conditioned draws per call) would otherwise take hours.
 let calls, batchCalls, instances, dimensions =
     match options.Profile with
     | Cli.Smoke -> 200, 5, 2, [ 3; 100 ]
     | Cli.Quick -> 2000, 20, 5, paperDimensions
-    | Cli.Paper -> 10000, 100, 5, paperDimensions
+    | Cli.Paper -> 10000, 30, 5, paperDimensions
 
 // One libtorch thread for single logit vectors: their operations are far below the size at which
 // libtorch splits work, and a second thread only adds wake-ups (measured: STGS 31 us on one thread,
@@ -27,6 +27,11 @@ let calls, batchCalls, instances, dimensions =
 let threadsFor batch = if batch = 1 then 1 else System.Environment.ProcessorCount
 let columns = paperColumns |> List.map fst
 let settings = [ for batch, n in [ 1, calls; 512, batchCalls ] do for d in dimensions -> batch, n, d ]
+
+// .NET compiles hot code again, optimized, a moment after it first runs: a few seconds of untimed calls
+// first, so the first timed setting does not pay for that.
+torch.set_num_threads 1
+for d in [ 3; 1000 ] do measureAll options.Device paperColumns d 1 0 (if options.Profile = Cli.Smoke then 100 else 3000) 100 |> ignore
 
 // Instances outermost; within a setting the estimators take turns in blocks of calls (measureAll).
 let measurements =
