@@ -65,9 +65,6 @@ public abstract class CategoricalEstimator : IDiscreteEstimator
     /// <summary>x / tau, as x * (1/tau) with the scalar converted once per temperature; x itself at tau = 1.</summary>
     protected Tensor Scale(Tensor x) => Temperature == 1.0 ? x : x.mul(inverseTemperature.Of(1.0 / Temperature));
 
-    /// <summary>Gumbel(0,1) noise shaped like <paramref name="like"/>.</summary>
-    protected Tensor Gumbel(Tensor like) => MinusGumbel(like).neg_();
-
     /// <summary>Minus Gumbel(0,1) noise, log(-log U): subtracting it saves the negation.</summary>
     protected Tensor MinusGumbel(Tensor like) => Draws.LogUniform(like.shape, like.dtype, like.device, Noise).neg_().log_();
 }
