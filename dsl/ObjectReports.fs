@@ -48,13 +48,16 @@ let quantizePhaseTable (rows: Row list) =
                               Markdown.decimals 2 p2; Markdown.decimals 2 pmax ] ]
     Markdown.table [ "channel"; "quantize"; "2 ours"; sprintf "%d ours" most; "2 paper"; "max paper" ] body
 
-/// Accuracy-against-candidates curves, one line per channel (mean over seeds), log x axis.
-let candidatesChart (title: string) (rows: Row list) =
-    let acc = Summary.by (fun r -> r.Channel, r.Candidates) (fun r -> r.Accuracy) rows
+// Accuracy-against-candidates curves, one line per distinct `key` of the rows (mean over seeds), log x axis.
+let private candidatesChartBy (key: Row -> string) (title: string) (rows: Row list) =
+    let acc = Summary.by (fun r -> key r, r.Candidates) (fun r -> r.Accuracy) rows
     let series =
-        [ for ch in byChannel rows ->
-              ch, [ for KeyValue((c, k), cell) in acc do if c = ch then yield float k, cell.Mean ] ]
+        [ for name in rows |> List.map key |> List.distinct ->
+              name, [ for KeyValue((c, k), cell) in acc do if c = name then yield float k, cell.Mean ] ]
     Plots.lines title "number of candidates" "accuracy" true series
+
+/// Accuracy-against-candidates curves, one line per channel (mean over seeds), log x axis.
+let candidatesChart (title: string) (rows: Row list) = candidatesChartBy (fun r -> r.Channel) title rows
 
 /// Figure 4: a value over alphabet size (rows) x word length (columns) for one quantization phase.
 let heatmapGrid (value: Row -> float) (normalization: string) (phase: string) (rows: Row list) =
@@ -115,9 +118,4 @@ let estimatorTable (rows: Row list) =
     Markdown.table ([ "channel"; "seeds" ] @ [ for k in counts -> string k ] @ [ "NoUM" ]) body
 
 /// Accuracy-against-candidates curves, one line per channel and estimator (mean over seeds), log x axis.
-let estimatorChart (title: string) (rows: Row list) =
-    let acc = Summary.by (fun r -> channelWithEstimator r, r.Candidates) (fun r -> r.Accuracy) rows
-    let series =
-        [ for key in rows |> List.map channelWithEstimator |> List.distinct ->
-              key, [ for KeyValue((c, k), cell) in acc do if c = key then yield float k, cell.Mean ] ]
-    Plots.lines title "number of candidates" "accuracy" true series
+let estimatorChart (title: string) (rows: Row list) = candidatesChartBy channelWithEstimator title rows

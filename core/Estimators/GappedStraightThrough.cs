@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CommLab.Estimators;
@@ -16,9 +17,16 @@ public sealed class GappedStraightThrough : CategoricalEstimator
     public static Tensor Gapped(Tensor logits, Tensor index, double gap)
     {
         using var _ = no_grad();
-        // Under no_grad nothing is recorded, so the logits need no detach() (one libtorch call fewer).
+        using var kappa = gap.ToScalar();
+        return GappedBy(logits, index, kappa);
+    }
+
+    // Gapped with kappa as a libtorch scalar, so Relax can pass its cached one. Callers hold no_grad, so
+    // the logits need no detach() (one libtorch call fewer).
+    static Tensor GappedBy(Tensor logits, Tensor index, Scalar gap)
+    {
         var top = logits.amax(new long[] { -1 }, keepdim: true);
-        return minimum(logits, top - gap).scatter_(-1, index, top);
+        return minimum(logits, top.sub(gap)).scatter_(-1, index, top);
     }
 
     /// <inheritdoc />
@@ -28,8 +36,7 @@ public sealed class GappedStraightThrough : CategoricalEstimator
         using (no_grad())
         {
             index = OneHot.SampleIndexFromProbabilities(logits.softmax(-1), Noise);
-            var top = logits.amax(new long[] { -1 }, keepdim: true);
-            shift = minimum(logits, top.sub(gap.Of(Spec.Gap))).scatter_(-1, index, top).sub_(logits);
+            shift = GappedBy(logits, index, gap.Of(Spec.Gap)).sub_(logits);
         }
         var hard = OneHot.At(index, logits);
         return StraightThrough.Combine(hard, Scale(logits + shift).softmax(-1));
