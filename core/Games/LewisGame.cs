@@ -1,0 +1,118 @@
+using CommLab.Estimators;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CommLab.Games;
+
+/// <summary>The GRU Lewis signaling game of Zhang section 4, built like EGG's RnnSenderGS /
+/// RnnReceiverGS (Havrylov and Titov 2017).
+/// <para>Sender: a linear map of the target's features is the GRU's initial state; its first input
+/// is a learned start embedding; at each step the state gives logits over the vocabulary, the
+/// estimator turns them into a one-hot symbol (straight-through: hard forward, relaxed gradient), and
+/// the symbol's embedding (a linear map of the one-hot, so gradient flows) is the next input.</para>
+/// <para>Receiver: embeds each symbol, runs its own GRU, and after every step scores each candidate
+/// by the dot product of its state with tanh(linear(candidate features)).</para>
+/// <para>Termination follows <see cref="LewisGameSpec.Termination"/>: with EOS a forced EOS is
+/// appended and the guess is read at the first EOS (<see cref="MessageEnd"/>).</para></summary>
+public sealed class LewisGame : Module
+{
+    readonly LewisGameSpec spec;
+    readonly Linear senderInput;
+    readonly Parameter start;
+    readonly GRUCell senderCell;
+    readonly Linear toLogits;
+    readonly Linear senderEmbed;
+    readonly Linear receiverEmbed;
+    readonly GRUCell receiverCell;
+    readonly Linear candidateEncoder;
+    readonly IDiscreteEstimator estimator;
+
+    /// <summary>Builds the agents; parameters come from libtorch's global generator, symbol noise
+    /// from <paramref name="noise"/>.</summary>
+    public LewisGame(LewisGameSpec spec, Generator? noise) : base(nameof(LewisGame))
+    {
+        spec.Validate();
+        this.spec = spec;
+        senderInput = Linear(spec.Features, spec.Hidden);
+        start = Parameter(normal(0, 0.01, new long[] { spec.Embedding }));
+        senderCell = GRUCell(spec.Embedding, spec.Hidden);
+        toLogits = Linear(spec.Hidden, spec.Vocabulary);
+        senderEmbed = Linear(spec.Vocabulary, spec.Embedding);
+        receiverEmbed = Linear(spec.Vocabulary, spec.Embedding);
+        receiverCell = GRUCell(spec.Embedding, spec.Hidden);
+        candidateEncoder = Linear(spec.Features, spec.Hidden);
+        estimator = spec.Estimator.Create(noise);
+        RegisterComponents();
+    }
+
+    /// <summary>The game's shape.</summary>
+    public LewisGameSpec Spec => spec;
+
+    /// <summary>The sender's symbol estimator, stepped once per gradient update.</summary>
+    public IDiscreteEstimator Estimator => estimator;
+
+    /// <summary>Messages for target features [B, F]: one-hot symbols [B, Steps, V] (the forced EOS
+    /// included as the last step under EOS termination). Hard one-hots outside training.</summary>
+    public Tensor Send(Tensor targets)
+    {
+        var batch = targets.shape[0];
+        var h = senderInput.call(targets);
+        var input = start.expand(batch, spec.Embedding);
+        var symbols = new Tensor[spec.Steps];
+        for (int t = 0; t < spec.MaxLength; t++)
+        {
+            h = senderCell.call(input, h);
+            symbols[t] = estimator.Apply(toLogits.call(h), training);
+            input = senderEmbed.call(symbols[t]);
+        }
+        if (spec.Termination == MessageTermination.Eos)
+            symbols[spec.MaxLength] = zeros(new[] { batch, (long)spec.Vocabulary }, dtype: targets.dtype, device: targets.device)
+                .index_fill_(1, tensor(new long[] { MessageEnd.Eos }, device: targets.device), 1.0);
+        return stack(symbols, 1);
+    }
+
+    /// <summary>The receiver's candidate scores after every step: messages [B, T, V] and candidate
+    /// features [B, C, F] give [B, T, C].</summary>
+    public Tensor Receive(Tensor messages, Tensor candidates)
+    {
+        var encoded = candidateEncoder.call(candidates).tanh();
+        Tensor? h = null;
+        var scores = new Tensor[messages.shape[1]];
+        for (int t = 0; t < scores.Length; t++)
+        {
+            h = receiverCell.call(receiverEmbed.call(messages.select(1, t)), h);
+            scores[t] = encoded.bmm(h.unsqueeze(-1)).squeeze(-1);
+        }
+        return stack(scores, 1);
+    }
+
+    /// <summary>Per-game loss [B]: the cross-entropy of picking the target at each step, weighted by
+    /// where the message ends (EOS), or at the last step (fixed length).</summary>
+    public Tensor Loss(Tensor messages, Tensor scores, Tensor targets)
+    {
+        var steps = scores.shape[1];
+        var logp = scores.log_softmax(-1);
+        var index = targets.view(-1, 1, 1).expand(-1, steps, 1);
+        var perStep = -logp.gather(2, index).squeeze(-1);
+        if (spec.Termination == MessageTermination.FixedLength) return perStep.select(1, steps - 1);
+        return (perStep * MessageEnd.Weights(messages)).sum(1);
+    }
+
+    /// <summary>The receiver's guess for each game [B]: its best candidate at the step where the
+    /// (hard) message ends.</summary>
+    public Tensor Guess(Tensor messages, Tensor scores)
+    {
+        var at = spec.Termination == MessageTermination.Eos
+            ? MessageEnd.FirstEos(messages)
+            : full(messages.shape[0], messages.shape[1] - 1, dtype: ScalarType.Int64, device: messages.device);
+        var chosen = scores.gather(1, at.view(-1, 1, 1).expand(-1, 1, scores.shape[2])).squeeze(1);
+        return chosen.argmax(-1);
+    }
+
+    /// <summary>Effective length of each hard message [B]: symbols before the first EOS (L under fixed length).</summary>
+    public Tensor Lengths(Tensor messages) =>
+        spec.Termination == MessageTermination.Eos
+            ? MessageEnd.Lengths(messages)
+            : full(messages.shape[0], (long)spec.MaxLength, dtype: ScalarType.Int64, device: messages.device);
+}

@@ -1,0 +1,51 @@
+using CommLab.Estimators;
+
+namespace CommLab.Games;
+
+/// <summary>Shape of the GRU Lewis game (Zhang section 4, after Havrylov and Titov 2017).</summary>
+/// <param name="Features">Size of an object's input vector (|A| x |V| = 80: concatenated one-hots).</param>
+/// <param name="Vocabulary">Symbols, EOS included when <paramref name="Termination"/> is Eos (paper: |A| x |V| = 80).</param>
+/// <param name="MaxLength">Maximum message length L, not counting the forced EOS (paper: 1..5).</param>
+/// <param name="Hidden">GRU state size of both agents (paper: 512).</param>
+/// <param name="Embedding">Symbol embedding size of both agents (paper: 32).</param>
+/// <param name="Estimator">How the sender's discrete symbols pass gradient (paper: straight-through Gumbel-Softmax).</param>
+/// <param name="Termination">How messages end (see <see cref="MessageTermination"/>).</param>
+public sealed record LewisGameSpec(
+    int Features,
+    int Vocabulary,
+    int MaxLength,
+    int Hidden,
+    int Embedding,
+    EstimatorSpec Estimator,
+    MessageTermination Termination = MessageTermination.Eos)
+{
+    /// <summary>The paper's agents for |A| = 20, |V| = 4 at message length <paramref name="maxLength"/>,
+    /// with STGS at temperature 1.</summary>
+    public static LewisGameSpec Paper(int maxLength) =>
+        new(80, 80, maxLength, 512, 32, EstimatorSpec.Stgs(1.0));
+
+    /// <summary>Steps the receiver reads: L + 1 with a forced EOS, else L.</summary>
+    public int Steps => Termination == MessageTermination.Eos ? MaxLength + 1 : MaxLength;
+
+    /// <summary>Every impossible setting, naming the field and what is allowed.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        Check(Features >= 1, $"features must be >= 1, got {Features}");
+        Check(Vocabulary >= 2, $"vocabulary must be >= 2 (with EOS, symbol 0 is EOS), got {Vocabulary}");
+        Check(MaxLength >= 1, $"max length L must be >= 1, got {MaxLength}");
+        Check(Hidden >= 1, $"hidden must be >= 1, got {Hidden}");
+        Check(Embedding >= 1, $"embedding must be >= 1, got {Embedding}");
+        Check(Enum.IsDefined(Termination), $"termination must be Eos or FixedLength, got {Termination}");
+        problems.AddRange(Estimator.Problems().Select(p => $"estimator: {p}"));
+        return problems;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every impossible setting.</summary>
+    public void Validate()
+    {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+    }
+}

@@ -1,0 +1,35 @@
+using CommLab.Games;
+using CommLab.Optim;
+
+namespace CommLab.Training;
+
+/// <summary>One training run of the GRU Lewis game on a fixed set of games (Zhang section 4).</summary>
+/// <param name="Game">The agents and message rules.</param>
+/// <param name="Optimizer">Which optimizer (paper: Schedule-Free AdamW).</param>
+/// <param name="Optim">Its settings; for Adam only LearningRate, Beta1, Beta2, Epsilon and WeightDecay apply.</param>
+/// <param name="BatchSize">Games per gradient step (unstated in the paper).</param>
+/// <param name="Epochs">Passes over the training games (paper: 30).</param>
+/// <param name="Seed">Seeds initialization, symbol noise and batch order.</param>
+/// <param name="Device">"cpu", "cuda" or "cuda:N".</param>
+public sealed record LewisGameRun(
+    LewisGameSpec Game,
+    OptimizerKind Optimizer,
+    ScheduleFreeOptions Optim,
+    int BatchSize,
+    int Epochs,
+    int Seed,
+    string Device);
+
+/// <summary>One epoch of a Lewis game run: mean training loss, then, on the validation games with
+/// hard messages, accuracy, mean effective length |M|, share of messages at each length 0..L, and
+/// the number of distinct messages (symbols up to the end).</summary>
+public sealed record LewisEpoch(
+    int Epoch,
+    double TrainLoss,
+    double ValidationAccuracy,
+    double MeanLength,
+    double[] LengthShares,
+    int UniqueMessages);
+
+/// <summary>Outcome of a run: every epoch's report, wall time and training throughput.</summary>
+public sealed record LewisGameResult(LewisEpoch[] History, double Seconds, double GamesPerSecond);

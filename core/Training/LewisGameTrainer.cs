@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using CommLab.Devices;
+using CommLab.Games;
+using CommLab.Optim;
+using CommLab.Symbolic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CommLab.Training;
+
+/// <summary>Trains the GRU Lewis game on symbolic games: the mean loss of <see cref="LewisGame.Loss"/>
+/// per batch, evaluation after every epoch on the validation games with hard messages (with
+/// Schedule-Free AdamW, at its averaged point x).</summary>
+public static class LewisGameTrainer
+{
+    // Parameter initialization draws from libtorch's global generator; runs in parallel take turns so
+    // each run's initial weights depend on its seed alone.
+    static readonly object InitLock = new();
+
+    /// <summary>Every impossible setting of the run itself, naming field and allowed values.</summary>
+    public static IReadOnlyList<string> Problems(LewisGameRun run)
+    {
+        var problems = new List<string>(run.Game.Problems());
+        problems.AddRange(run.Optim.Problems().Select(p => $"optimizer: {p}"));
+        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        Check(Enum.IsDefined(run.Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {run.Optimizer}");
+        Check(run.BatchSize >= 1, $"batch size must be >= 1, got {run.BatchSize}");
+        Check(run.Epochs >= 1, $"epochs must be >= 1, got {run.Epochs}");
+        Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
+        return problems;
+    }
+
+    /// <summary>The run's problems plus those of its data: games present, input width = the game's
+    /// features, the same candidate count in both sets.</summary>
+    public static IReadOnlyList<string> Problems(LewisGameRun run, SymbolicGames train, SymbolicGames validation)
+    {
+        var problems = new List<string>(Problems(run));
+        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        foreach (var (name, set) in new[] { ("train", train), ("validation", validation) })
+        {
+            Check(set.Count >= 1, $"{name} games must not be empty");
+            var width = set.Attributes * set.Values;
+            Check(width == run.Game.Features, $"{name} games have {set.Attributes} x {set.Values} = {width} input features, the game expects {run.Game.Features}");
+        }
+        Check(train.Candidates == validation.Candidates, $"train games have {train.Candidates} candidates, validation games {validation.Candidates}: they must match");
+        return problems;
+    }
+
+    /// <summary>Trains for run.Epochs epochs; <paramref name="progress"/> gets each epoch's report.</summary>
+    public static LewisGameResult Train(LewisGameRun run, SymbolicGames train, SymbolicGames validation,
+        Action<LewisEpoch>? progress = null, CancellationToken cancel = default)
+    {
+        var problems = Problems(run, train, validation);
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        Reproducibility.Ensure();
+        var device = DeviceChoice.Resolve(run.Device);
+        using var trainFeatures = train.Features(device);
+        using var trainTargets = train.TargetIndices(device);
+        using var validFeatures = validation.Features(device);
+        using var validTargets = validation.TargetIndices(device);
+
+        using var noise = new Generator((ulong)run.Seed, device);
+        LewisGame model;
+        lock (InitLock)
+        {
+            random.manual_seed(run.Seed);
+            model = new LewisGame(run.Game, noise);
+        }
+        using var _model = model;
+        model.to(device);
+        using var optimizer = new TrainerOptimizer(model, run);
+        var order = new Random(run.Seed);
+        var history = new List<LewisEpoch>();
+        var clock = Stopwatch.StartNew();
+        double trainSeconds = 0;
+        for (int epoch = 1; epoch <= run.Epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var epochClock = Stopwatch.StartNew();
+            var loss = TrainEpoch(model, optimizer, trainFeatures, trainTargets, run.BatchSize, order);
+            trainSeconds += epochClock.Elapsed.TotalSeconds;
+            optimizer.Eval();
+            var report = Evaluate(model, validFeatures, validTargets, run.BatchSize) with { Epoch = epoch, TrainLoss = loss };
+            history.Add(report);
+            progress?.Invoke(report);
+        }
+        return new LewisGameResult(history.ToArray(), clock.Elapsed.TotalSeconds,
+            (double)train.Count * run.Epochs / Math.Max(trainSeconds, 1e-9));
+    }
+
+    /// <summary>One pass over the games in a seeded random order; returns the mean batch loss.</summary>
+    internal static double TrainEpoch(LewisGame model, TrainerOptimizer optimizer, Tensor features, Tensor targets,
+        int batchSize, Random order)
+    {
+        model.train();
+        optimizer.Train();
+        var n = (int)targets.shape[0];
+        var shuffled = Enumerable.Range(0, n).ToArray();
+        order.Shuffle(shuffled);
+        double total = 0;
+        int batches = 0;
+        for (int start = 0; start < n; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var ids = tensor(shuffled[start..Math.Min(start + batchSize, n)].Select(i => (long)i).ToArray(), device: features.device);
+            var loss = BatchLoss(model, features.index_select(0, ids), targets.index_select(0, ids));
+            optimizer.ZeroGrad();
+            loss.backward();
+            optimizer.Step();
+            model.Estimator.Step();
+            total += loss.item<float>();
+            batches++;
+        }
+        return total / Math.Max(batches, 1);
+    }
+
+    /// <summary>Mean loss of a batch of games: candidate features [B, C, F], target indices [B].</summary>
+    public static Tensor BatchLoss(LewisGame model, Tensor candidates, Tensor targets)
+    {
+        var senderInput = candidates.gather(1, targets.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
+        var messages = model.Send(senderInput);
+        return model.Loss(messages, model.Receive(messages, candidates), targets).mean();
+    }
+
+    /// <summary>Accuracy, lengths and distinct messages with hard messages, in batches (no gradient).</summary>
+    public static LewisEpoch Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
+    {
+        model.eval();
+        using var _ = no_grad();
+        var n = (int)targets.shape[0];
+        long correct = 0;
+        var lengthCounts = new long[model.Spec.MaxLength + 1];
+        var distinct = new HashSet<string>();
+        for (int start = 0; start < n; start += Math.Max(batchSize, 256))
+        {
+            using var scope = NewDisposeScope();
+            var count = Math.Min(Math.Max(batchSize, 256), n - start);
+            var candidates = features.narrow(0, start, count);
+            var target = targets.narrow(0, start, count);
+            var senderInput = candidates.gather(1, target.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
+            var messages = model.Send(senderInput);
+            var guess = model.Guess(messages, model.Receive(messages, candidates));
+            correct += guess.eq(target).sum().item<long>();
+            var lengths = model.Lengths(messages).cpu().data<long>().ToArray();
+            var symbols = messages.argmax(-1).cpu().data<long>().ToArray();
+            var steps = (int)messages.shape[1];
+            for (int b = 0; b < count; b++)
+            {
+                lengthCounts[lengths[b]]++;
+                distinct.Add(string.Join(",", symbols.Skip(b * steps).Take((int)lengths[b])));
+            }
+        }
+        var mean = lengthCounts.Select((c, l) => (double)c * l).Sum() / n;
+        return new LewisEpoch(0, double.NaN, (double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct.Count);
+    }
+}
+
+/// <summary>The run's optimizer behind one face: Schedule-Free AdamW switches its parameters between
+/// y (train) and x (eval); Adam has no such switch.</summary>
+internal sealed class TrainerOptimizer : IDisposable
+{
+    readonly ScheduleFreeAdamW? scheduleFree;
+    readonly optim.Optimizer? adam;
+
+    public TrainerOptimizer(LewisGame model, LewisGameRun run)
+    {
+        var o = run.Optim;
+        if (run.Optimizer == OptimizerKind.ScheduleFreeAdamW)
+            scheduleFree = new ScheduleFreeAdamW(model.parameters(), o);
+        else
+            adam = optim.Adam(model.parameters(), o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
+    }
+
+    public void Train() => scheduleFree?.Train();
+    public void Eval() => scheduleFree?.Eval();
+    public void ZeroGrad() { if (scheduleFree is not null) scheduleFree.ZeroGrad(); else adam!.zero_grad(); }
+    public void Step() { if (scheduleFree is not null) scheduleFree.Step(); else adam!.step(); }
+    public void Dispose() { scheduleFree?.Dispose(); adam?.Dispose(); }
+}
