@@ -80,14 +80,16 @@ Target.create "Heatmap" (experiment "quantized-heatmap")
 Target.create "ObjectCandidates" (experiment "object-game-candidates")
 Target.create "EstimatorTime" (experiment "estimator-compute-time")
 Target.create "ChannelEstimators" (experiment "channel-estimators")
+Target.create "SmsFigures" (experiment "sms-message-length")
+Target.create "SmsComplexity" (experiment "sms-complexity")
 Target.create "Bench" (fun p ->
-    for script in [ "object-game.fsx"; "estimator-gradients.fsx" ] do
+    for script in [ "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
 Target.create "Paper" (fun _ ->
-    for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators" ] do
+    for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
 Target.create "Help" (fun _ ->
-    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, EstimatorTime, ChannelEstimators, Bench, Paper"
+    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, EstimatorTime, ChannelEstimators, SmsFigures, SmsComplexity, Bench, Paper"
     Trace.log "Usage: dotnet fsi build.fsx -t <Target> [-- <options for the experiment script>]")
 
 "Restore" ==> "Build" ==> "Test"
@@ -95,6 +97,8 @@ Target.create "Help" (fun _ ->
 "Build" ==> "ObjectCandidates"
 "Build" ==> "EstimatorTime"
 "Build" ==> "ChannelEstimators"
+"Build" ==> "SmsFigures"
+"Build" ==> "SmsComplexity"
 "Build" ==> "Bench"
 "Build" ==> "Paper"
 

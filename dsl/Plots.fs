@@ -77,6 +77,41 @@ let lines (title: string) (xLabel: string) (yLabel: string) (logX: bool) (series
 let linesLogLog (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float) list) list) : PlotlyChart =
     linesOn title xLabel yLabel true true series
 
+/// Grouped bars: one bar series per name over shared category labels.
+let bars (title: string) (xLabel: string) (yLabel: string) (series: (string * (string * float) list) list) : PlotlyChart =
+    let traces =
+        series |> List.map (fun (name, points) -> Bar(x = List.map fst points, y = List.map snd points, name = name) :> Trace)
+    let layout =
+        Layout(title = title, barmode = "group", xaxis = Xaxis(title = xLabel, ``type`` = "category"), yaxis = Yaxis(title = yLabel))
+    Chart.Plot(traces, layout)
+
+// Colours of band charts: each series' line and its translucent band share one.
+let private palette =
+    [| "31,119,180"; "255,127,14"; "44,160,44"; "214,39,40"; "148,103,189"; "140,86,75"; "227,119,194"; "127,127,127" |]
+
+/// One line per named series of (x, mean, spread) points, with a shaded band from mean - spread to
+/// mean + spread (e.g. the standard deviation over seeds) in the series' colour.
+let bands (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float * float) list) list) : PlotlyChart =
+    let traces =
+        series
+        |> List.mapi (fun i (name, points) ->
+            let rgb = palette[i % palette.Length]
+            let xs = points |> List.map (fun (x, _, _) -> x)
+            let upper = points |> List.map (fun (_, m, s) -> m + s)
+            let lower = points |> List.map (fun (_, m, s) -> m - s)
+            let mean = points |> List.map (fun (_, m, _) -> m)
+            // Plotly fills "tonexty" down to the trace drawn just before, so each band is its upper
+            // edge followed by its lower edge, both without lines.
+            [ Scatter(x = xs, y = upper, mode = "lines", line = Line(width = 0.0, color = sprintf "rgba(%s,0)" rgb),
+                      showlegend = false, hoverinfo = "skip", legendgroup = name) :> Trace
+              Scatter(x = xs, y = lower, mode = "lines", line = Line(width = 0.0, color = sprintf "rgba(%s,0)" rgb),
+                      fill = "tonexty", fillcolor = sprintf "rgba(%s,0.2)" rgb, showlegend = false, hoverinfo = "skip", legendgroup = name)
+              Scatter(x = xs, y = mean, mode = "lines+markers", name = name, line = Line(color = sprintf "rgb(%s)" rgb),
+                      legendgroup = name) ])
+        |> List.concat
+    let layout = Layout(title = title, xaxis = Xaxis(title = xLabel), yaxis = Yaxis(title = yLabel))
+    Chart.Plot(traces, layout)
+
 // "</" ends a <script> element wherever it appears, even inside a JS string; "<\/" means the same
 // to JavaScript (and to JSON) but not to the HTML parser.
 let private scriptSafe (js: string) = js.Replace("</", "<\\/")

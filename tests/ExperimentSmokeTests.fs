@@ -61,4 +61,6 @@ let tests =
         smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
         smoke "channel-estimators" [ "results.csv"; "candidates.html"; "table.md" ]
         timingSmoke
+        smoke "sms-message-length" [ "results.csv"; "figures.html"; "table.md" ]
+        smoke "sms-complexity" [ "results.csv"; "histograms.html"; "table.md" ]
     ]

@@ -54,6 +54,10 @@ let allTests =
         ObjectGameConfigTests.tests
         ReproducibilityTests.tests
         ResultsFrameTests.tests
+        SymbolicTests.tests
+        ScheduleFreeTests.tests
+        LewisGameTests.tests
+        SmsCommandTests.tests
         ExperimentSmokeTests.tests
     ]
 

@@ -1,0 +1,53 @@
+// Figures 2 and 3 of "A Combinatorial Approach to Neural Emergent Communication" (Zhang): validation
+// accuracy over 30 epochs of the GRU Lewis game for maximum message lengths L = 1..5, on data whose
+// every game needs min(|M|) = 2 symbols, and on data needing 3.
+#load "Load.fsx"
+
+open System.IO
+open CommLab.Dsl
+open CommLab.Dsl.LewisGame
+
+let options = Cli.parse "sms-message-length" Cli.Quick (fsi.CommandLineArgs |> Array.skip 1)
+
+// Section 3.2: |A| = 20 attributes, |V| = 4 values, 64 objects per game (63 distractors),
+// N_g = 10000 games of each min(|M|), 8000 to train and 2000 to validate.
+// Section 4: GRU sender and receiver, hidden 512, embedding 32, vocabulary |A| x |V| = 80,
+// straight-through Gumbel-Softmax, Schedule-Free AdamW, 30 epochs. The paper does not say the
+// batch size, learning rate, temperature, EOS handling or loss: `LewisGame.defaults` documents ours.
+// The quick profile keeps the data and the 30 epochs and halves the GRUs to 256, which a 2-core
+// machine trains in about an hour for all 30 runs.
+let settings, defaultSeeds =
+    match options.Profile with
+    | Cli.Smoke -> { defaults with Data = { paperData with Games = 300; TrainGames = 200 }; Hidden = 32; Epochs = 2 }, [ 1 ]
+    | Cli.Quick -> { defaults with Hidden = 256 }, [ 1; 2; 3 ]
+    | Cli.Paper -> defaults, [ 1; 2; 3 ]
+let lengths = if options.Profile = Cli.Smoke then [ 1; 2 ] else [ 1 .. 5 ]
+
+let sweep = [ Axes.minSymbols [ 2; 3 ]; Axes.maxLength lengths; Axes.seeds (Cli.seeds options defaultSeeds) ]
+let configs = Sweep.grid { settings with Device = options.Device } sweep
+let results = Experiment.run options "sms-message-length" validate label execute configs
+
+let dir = Experiment.outputDir options "sms-message-length"
+let rows = rows results
+Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
+Plots.saveHtml (Path.Combine(dir, "figures.html")) "Validation accuracy against maximum message length"
+    [ SmsReports.accuracyFigure 2 rows; SmsReports.accuracyFigure 3 rows
+      SmsReports.lengthFigure 2 rows; SmsReports.lengthFigure 3 rows ]
+
+let accuracy, length = SmsReports.finalTable rows
+let data = configs |> List.map (fun c -> c.Data) |> List.distinct
+let report =
+    [ sprintf "# Message length against symbolic complexity (%A profile)" options.Profile
+      sprintf "Validation accuracy at the last epoch (mean ± std over %d seed(s)), %d training and %d validation games per min(|M|). GRU %d, embedding %d, vocabulary %d, %A, %A, lr %g, batch %d, %s."
+          (Cli.seeds options defaultSeeds).Length settings.Data.TrainGames (settings.Data.Games - settings.Data.TrainGames)
+          settings.Hidden settings.Embedding (vocabulary settings) settings.Termination settings.Optimizer settings.LearningRate
+          settings.BatchSize (Estimator.name settings.Estimator)
+      accuracy
+      "Mean message length |M| (symbols before EOS) at the last epoch:"
+      length
+      "Games the controlled sampler drew to collect each dataset, by min(|M|):"
+      SmsReports.histogramTable
+          [ for d in data -> sprintf "min(|M|) = %d data" d.MinSymbols, CommLab.Symbolic.GameShape(d.Attributes, d.Values, d.Candidates), (games d).Histogram ] ]
+    |> String.concat "\n\n"
+File.WriteAllText(Path.Combine(dir, "table.md"), report + "\n")
+printfn "%s\nwrote %s" report dir
