@@ -94,4 +94,9 @@ let histogramTable (histograms: (string * GameShape * int64[]) list) =
         [ for label, shape, h in histograms ->
               let total = Array.sum h
               [ label; string shape.Attributes; string shape.Values; string shape.Candidates; string total ]
-              @ [ for m in seen -> Markdown.decimals 4 (float h[m] / float total) ] ]
+              @ [ for m in seen ->
+                      let share = float h[m] / float total
+                      // Rare values (a few games in a million) would round to 0.0000.
+                      if h[m] = 0L then "0"
+                      elif share < 1e-3 then share.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture)
+                      else Markdown.decimals 4 share ] ]

@@ -36,6 +36,11 @@ Plots.saveHtml (Path.Combine(dir, "figures.html")) "Validation accuracy against 
 
 let accuracy, length = SmsReports.finalTable rows
 let data = configs |> List.map (fun c -> c.Data) |> List.distinct
+// The datasets in the games file format, for `sms solve` or other tools (git-ignored: 13 MB each).
+for d in data do
+    let path = Path.Combine(dir, "data", sprintf "min%d-seed%d.txt" d.MinSymbols d.Seed)
+    if d.File.IsNone && not (File.Exists path) then
+        CommLab.Symbolic.GameFile.Write(path, (games d).Games, sprintf "min(|M|) = %d controlled sampling, seed %d" d.MinSymbols d.Seed)
 let report =
     [ sprintf "# Message length against symbolic complexity (%A profile)" options.Profile
       sprintf "Validation accuracy at the last epoch (mean ± std over %d seed(s)), %d training and %d validation games per min(|M|). GRU %d, embedding %d, vocabulary %d, %A, %A, lr %g, batch %d, %s."

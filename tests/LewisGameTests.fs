@@ -123,6 +123,19 @@ let tests =
             Expect.notEqual (accuracies a) (accuracies c) "seed-dependent"
         }
 
+        test "the checkpoint holds the evaluated model (x): reloaded, it scores what the last epoch reported" {
+            use dir = new TempDir()
+            let path = IO.Path.Combine(dir.Path, "model.bin")
+            let r = run 2 3 4
+            let result = LewisGameTrainer.Train(r, data.Value.Slice(0, 400), data.Value.Slice(400, 200), checkpoint = path)
+            use model = new LewisGame(r.Game, new torch.Generator(1UL))
+            model.load(path) |> ignore
+            let validation = data.Value.Slice(400, 200)
+            let again = LewisGameTrainer.Evaluate(model, validation.Features(), validation.TargetIndices(), 32)
+            Expect.equal again.ValidationAccuracy (Array.last result.History).ValidationAccuracy "same accuracy"
+            Expect.equal again.UniqueMessages (Array.last result.History).UniqueMessages "same messages"
+        }
+
         test "Adam is available for comparison" {
             let r = run 2 1 1
             let adam = LewisGameTrainer.Train(LewisGameRun(r.Game, OptimizerKind.Adam, r.Optim, r.BatchSize, 1, 1, "cpu"), data.Value.Slice(0, 400), data.Value.Slice(400, 200))

@@ -46,9 +46,11 @@ public static class LewisGameTrainer
         return problems;
     }
 
-    /// <summary>Trains for run.Epochs epochs; <paramref name="progress"/> gets each epoch's report.</summary>
+    /// <summary>Trains for run.Epochs epochs; <paramref name="progress"/> gets each epoch's report.
+    /// With <paramref name="checkpoint"/>, the final model is saved there (TorchSharp's module format)
+    /// at the point it was evaluated: x, the average, for Schedule-Free AdamW.</summary>
     public static LewisGameResult Train(LewisGameRun run, SymbolicGames train, SymbolicGames validation,
-        Action<LewisEpoch>? progress = null, CancellationToken cancel = default)
+        Action<LewisEpoch>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
     {
         var problems = Problems(run, train, validation);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
@@ -83,6 +85,11 @@ public static class LewisGameTrainer
             var report = Evaluate(model, validFeatures, validTargets, run.BatchSize) with { Epoch = epoch, TrainLoss = loss };
             history.Add(report);
             progress?.Invoke(report);
+        }
+        if (checkpoint is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
+            model.save(checkpoint);
         }
         return new LewisGameResult(history.ToArray(), clock.Elapsed.TotalSeconds,
             (double)train.Count * run.Epochs / Math.Max(trainSeconds, 1e-9));
