@@ -11,24 +11,8 @@ open CommLab.Dsl.LewisGame
 let paperGap = Map.ofList [ 2, 0.25; 3, 0.50 ]
 let paperShortAccuracy = Map.ofList [ 2, "L=1 about 0.35"; 3, "L=1 and L=2 about 0.35" ]
 
-/// Figure 2 or 3: validation accuracy over epochs, one line per L with a band of ± one standard
-/// deviation over seeds.
-let accuracyFigure (minSymbols: int) (rows: Row list) =
-    let series =
-        rows
-        |> List.filter (fun r -> r.MinSymbols = minSymbols)
-        |> List.groupBy (fun r -> r.MaxLength)
-        |> List.sortBy fst
-        |> List.map (fun (l, rs) ->
-            let points =
-                Summary.by (fun r -> r.Epoch) (fun r -> r.Accuracy) rs
-                |> Map.toList
-                |> List.map (fun (epoch, c) -> float epoch, c.Mean, c.Std)
-            sprintf "L=%d" l, points)
-    Plots.bands (sprintf "Validation accuracy, min(|M|) = %d" minSymbols) "epoch" "validation accuracy" series
-
-/// Mean effective message length over epochs, one line per L.
-let lengthFigure (minSymbols: int) (rows: Row list) =
+// One line per L over epochs, with a band of ± one standard deviation over seeds.
+let private perLength (title: string) (yLabel: string) (value: Row -> float) (minSymbols: int) (rows: Row list) =
     let series =
         rows
         |> List.filter (fun r -> r.MinSymbols = minSymbols)
@@ -36,8 +20,16 @@ let lengthFigure (minSymbols: int) (rows: Row list) =
         |> List.sortBy fst
         |> List.map (fun (l, rs) ->
             sprintf "L=%d" l,
-            Summary.by (fun r -> r.Epoch) (fun r -> r.MeanLength) rs |> Map.toList |> List.map (fun (e, c) -> float e, c.Mean, c.Std))
-    Plots.bands (sprintf "Mean message length |M|, min(|M|) = %d" minSymbols) "epoch" "symbols before EOS" series
+            Summary.by (fun r -> r.Epoch) value rs |> Map.toList |> List.map (fun (epoch, c) -> float epoch, c.Mean, c.Std))
+    Plots.bands (sprintf "%s, min(|M|) = %d" title minSymbols) "epoch" yLabel series
+
+/// Figure 2 (min(|M|) = 2) or 3 (min(|M|) = 3): validation accuracy over epochs per L, mean ± std over seeds.
+let accuracyFigure (minSymbols: int) (rows: Row list) =
+    perLength "Validation accuracy" "validation accuracy" (fun r -> r.Accuracy) minSymbols rows
+
+/// Mean effective message length over epochs per L.
+let lengthFigure (minSymbols: int) (rows: Row list) =
+    perLength "Mean message length |M|" "symbols before EOS" (fun r -> r.MeanLength) minSymbols rows
 
 /// Accuracy and mean length at the last epoch per (min(|M|), L), mean ± std over seeds, and per
 /// min(|M|) the gap between L = 2 and the best L beside the paper's.

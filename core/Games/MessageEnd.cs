@@ -21,22 +21,17 @@ public static class MessageEnd
         return eos * before;
     }
 
-    /// <summary>Index of the first EOS of each hard message [B, T, V] (T - 1 when only the forced EOS
-    /// ends it), int64 [B]: the step whose receiver output is the guess.</summary>
-    public static Tensor FirstEos(Tensor messages)
-    {
-        var isEos = messages.argmax(-1).eq(Eos);
-        // argmax returns the first maximal index; a message with no EOS at all ends at its last step.
-        var any = isEos.any(1);
-        var first = isEos.to(ScalarType.Int32).argmax(1);
-        return where(any, first, full_like(first, messages.shape[1] - 1));
-    }
-
     /// <summary>Effective length |M| of each hard message [B, T, V]: symbols before the first EOS (T when
     /// there is none), int64 [B].</summary>
     public static Tensor Lengths(Tensor messages)
     {
         var isEos = messages.argmax(-1).eq(Eos);
-        return where(isEos.any(1), isEos.to(ScalarType.Int32).argmax(1), full(messages.shape[0], messages.shape[1], dtype: ScalarType.Int64, device: messages.device));
+        // argmax returns the first maximal index, so the first EOS.
+        var first = isEos.to(ScalarType.Int32).argmax(1);
+        return where(isEos.any(1), first, full_like(first, messages.shape[1]));
     }
+
+    /// <summary>Index of the first EOS of each hard message [B, T, V] (T - 1, the last step, when there
+    /// is none), int64 [B]: the step whose receiver output is the guess.</summary>
+    public static Tensor FirstEos(Tensor messages) => Lengths(messages).clamp_max(messages.shape[1] - 1);
 }
