@@ -69,3 +69,22 @@ let fast = [| for set in pool do
                   for g in 0 .. n - 1 -> SolveMinSym.Solve(set.Game g, set.Candidates, set.Attributes, set.Target g) |]
 printfn "Algorithm 1 written plainly: %.0f games/s on 1 thread (%d games; same answers as SolveMinSym: %b), so SolveMinSym is %.0fx faster"
     (float plain.Length / plainSeconds) plain.Length (plain = fast) ((100000.0 / oneThread) / (float plain.Length / plainSeconds))
+
+// 3. Lewis game training throughput at the paper's size (GRU 512, embedding 32, 64 candidates,
+//    batch 32, Schedule-Free AdamW): one epoch over 2000 min(|M|) = 3 games per L, all cores, and
+//    the wall time it implies for the paper profile of sms-message-length.
+open CommLab.Dsl
+let lewisData = { LewisGame.paperData with MinSymbols = 3; Games = 2500; TrainGames = 2000 }
+let perGame =
+    [ for l in [ 1; 3; 5 ] ->
+          let run = { LewisGame.defaults with Data = lewisData; MaxLength = l; Epochs = 1 }
+          let train, validation = LewisGame.split lewisData
+          let result = CommLab.Training.LewisGameTrainer.Train(LewisGame.toCore run, train, validation)
+          printfn "Lewis game, paper size, L = %d: %.0f games/s in training" l result.GamesPerSecond
+          l, 1.0 / result.GamesPerSecond ]
+// Seconds per game grow linearly with L (one GRU step more for each agent); fit through L = 1 and 5.
+let secondsAt l =
+    let (l1, s1), (l5, s5) = perGame.Head, List.last perGame
+    s1 + (s5 - s1) * float (l - l1) / float (l5 - l1)
+let paperHours = 3.0 * 2.0 * 30.0 * 8000.0 * (List.sumBy secondsAt [ 1 .. 5 ]) / 3600.0
+printfn "sms-message-length paper profile (2 datasets x L = 1..5 x 3 seeds x 30 epochs x 8000 games): about %.1f h of training on this machine" paperHours
