@@ -138,10 +138,12 @@ public static class LewisGameTrainer
         long correct = 0;
         var lengthCounts = new long[model.Spec.MaxLength + 1];
         var distinct = new HashSet<string>();
-        for (int start = 0; start < n; start += Math.Max(batchSize, 256))
+        // Evaluation keeps no graph, so it can take larger chunks than training.
+        var chunk = Math.Max(batchSize, 256);
+        for (int start = 0; start < n; start += chunk)
         {
             using var scope = NewDisposeScope();
-            var count = Math.Min(Math.Max(batchSize, 256), n - start);
+            var count = Math.Min(chunk, n - start);
             var candidates = features.narrow(0, start, count);
             var target = targets.narrow(0, start, count);
             var senderInput = candidates.gather(1, target.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
