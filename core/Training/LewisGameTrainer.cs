@@ -13,10 +13,6 @@ namespace CommLab.Training;
 /// Schedule-Free AdamW, at its averaged point x).</summary>
 public static class LewisGameTrainer
 {
-    // Parameter initialization draws from libtorch's global generator; runs in parallel take turns so
-    // each run's initial weights depend on its seed alone.
-    static readonly object InitLock = new();
-
     /// <summary>Every impossible setting of the run itself, naming field and allowed values.</summary>
     public static IReadOnlyList<string> Problems(LewisGameRun run)
     {
@@ -62,13 +58,7 @@ public static class LewisGameTrainer
         using var validTargets = validation.TargetIndices(device);
 
         using var noise = new Generator((ulong)run.Seed, device);
-        LewisGame model;
-        lock (InitLock)
-        {
-            random.manual_seed(run.Seed);
-            model = new LewisGame(run.Game, noise);
-        }
-        using var _model = model;
+        using var model = Reproducibility.Seeded(run.Seed, () => new LewisGame(run.Game, noise));
         model.to(device);
         using var optimizer = new TrainerOptimizer(model, run);
         var order = new Random(run.Seed);
@@ -124,10 +114,13 @@ public static class LewisGameTrainer
     /// <summary>Mean loss of a batch of games: candidate features [B, C, F], target indices [B].</summary>
     public static Tensor BatchLoss(LewisGame model, Tensor candidates, Tensor targets)
     {
-        var senderInput = candidates.gather(1, targets.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
-        var messages = model.Send(senderInput);
+        var messages = model.Send(TargetFeatures(candidates, targets));
         return model.Loss(messages, model.Receive(messages, candidates), targets).mean();
     }
+
+    /// <summary>What the sender sees: each game's target row of its candidate features, [B, C, F] -> [B, F].</summary>
+    static Tensor TargetFeatures(Tensor candidates, Tensor targets) =>
+        candidates.gather(1, targets.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
 
     /// <summary>Accuracy, lengths and distinct messages with hard messages, in batches (no gradient).</summary>
     public static LewisEpoch Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
@@ -146,8 +139,7 @@ public static class LewisGameTrainer
             var count = Math.Min(chunk, n - start);
             var candidates = features.narrow(0, start, count);
             var target = targets.narrow(0, start, count);
-            var senderInput = candidates.gather(1, target.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
-            var messages = model.Send(senderInput);
+            var messages = model.Send(TargetFeatures(candidates, target));
             var guess = model.Guess(messages, model.Receive(messages, candidates));
             correct += guess.eq(target).sum().item<long>();
             var lengths = model.Lengths(messages).cpu().data<long>().ToArray();

@@ -12,10 +12,6 @@ namespace CommLab.Training;
 /// best epoch chosen on validation accuracy, test accuracy reported at that epoch.</summary>
 public static class ObjectGameTrainer
 {
-    // Parameter initialization draws from libtorch's global generator; runs that start in parallel
-    // take turns so each run's initial weights depend on its seed alone.
-    static readonly object InitLock = new();
-
     /// <summary>Runs training to the end (or to early stopping) and evaluates on the test targets.</summary>
     public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport>? progress = null, CancellationToken cancel = default)
     {
@@ -28,13 +24,7 @@ public static class ObjectGameTrainer
 
         using var features = world.Features(device);
         using var noise = new Generator((ulong)run.Seed, device);
-        ObjectGame model;
-        lock (InitLock)
-        {
-            random.manual_seed(run.Seed);
-            model = new ObjectGame((int)features.shape[1], run.Channel, noise);
-        }
-        using var _model = model;
+        using var model = Reproducibility.Seeded(run.Seed, () => new ObjectGame((int)features.shape[1], run.Channel, noise));
         model.to(device);
         using var optimizer = optim.Adam(model.parameters(), run.LearningRate);
         var order = new Random(run.Seed);

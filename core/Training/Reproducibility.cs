@@ -39,6 +39,21 @@ public static class Reproducibility
         return ok;
     }
 
+    // One lock for every model built from libtorch's global generator, whichever trainer builds it.
+    static readonly object InitLock = new();
+
+    /// <summary>Runs <paramref name="create"/> (a model constructor) with libtorch's global generator
+    /// seeded to <paramref name="seed"/>. Parameter initialization draws from that one global generator,
+    /// so runs started in parallel take turns here and each run's initial weights depend on its seed alone.</summary>
+    public static T Seeded<T>(int seed, Func<T> create)
+    {
+        lock (InitLock)
+        {
+            TorchSharp.torch.random.manual_seed(seed);
+            return create();
+        }
+    }
+
     /// <summary>MKL's current reproducibility branch (2 = AUTO), or null without MKL.</summary>
     public static int? MklMode => Mkl.Value is { } mkl ? mkl.Get(MklCbwrBranch) : null;
 }
