@@ -1,3 +1,5 @@
+using CommLab.Rng;
+
 namespace CommLab.Symbolic;
 
 /// <summary>The shape of the games to draw: |A| attributes with |V| values each, candidates per game

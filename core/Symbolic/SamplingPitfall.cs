@@ -1,3 +1,5 @@
+using CommLab.Rng;
+
 namespace CommLab.Symbolic;
 
 /// <summary>The sampling pitfall of Zhang section 3.1: with n images drawn uniformly (with replacement)

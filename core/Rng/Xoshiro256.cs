@@ -1,4 +1,4 @@
-namespace CommLab.Symbolic;
+namespace CommLab.Rng;
 
 /// <summary>xoshiro256** (Blackman and Vigna), seeded through splitmix64. Game generation draws about
 /// 1,300 attribute values per candidate game and needs about 12 candidate games per accepted one, so it
@@ -21,6 +21,21 @@ public struct Xoshiro256
         var mixed = seed;
         var a = SplitMix(ref mixed);
         return new Xoshiro256(a ^ (stream * 0xD1B54A32D192ED03UL + 0x8CB92BA72F3D8DD7UL));
+    }
+
+    /// <summary>The generator's four state words, so a saved environment or dataset block can resume its
+    /// stream exactly; <see cref="FromState"/> is the inverse.</summary>
+    public readonly (ulong S0, ulong S1, ulong S2, ulong S3) State => (s0, s1, s2, s3);
+
+    /// <summary>A generator resuming from <paramref name="state"/> (as read from <see cref="State"/>).
+    /// The all-zero state is xoshiro's one fixed point and is refused.</summary>
+    public static Xoshiro256 FromState((ulong S0, ulong S1, ulong S2, ulong S3) state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("a xoshiro256 state must not be all zero (the generator would only ever return 0)");
+        var g = default(Xoshiro256);
+        g.s0 = state.S0; g.s1 = state.S1; g.s2 = state.S2; g.s3 = state.S3;
+        return g;
     }
 
     static ulong SplitMix(ref ulong x)
