@@ -55,7 +55,8 @@ let tests =
             let m = torch.cat([| soft; forced |], 1L)
             let w = MessageEnd.Weights m
             for row in rows w do
-                Expect.floatClose Accuracy.high (float (Array.sum row)) 1.0 "a message ends exactly once"
+                // float32 sums of five products: a few ulps off 1 (1.2e-7 seen), hence not Accuracy.high.
+                Expect.floatClose Accuracy.medium (float (Array.sum row)) 1.0 "a message ends exactly once"
             (w * torch.arange(5L).to_type(torch.float32)).sum().backward()
             let g = logits.grad.select(-1, 0L)
             Expect.isTrue (floats (g.abs().min()) |> Array.forall (fun v -> v > 0f)) "every step's EOS logit gets gradient"
