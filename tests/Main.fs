@@ -58,6 +58,9 @@ let allTests =
         ScheduleFreeTests.tests
         LewisGameTests.tests
         SmsCommandTests.tests
+        RenderTests.tests
+        ForagingTests.tests
+        WarehouseTests.tests
         ExperimentSmokeTests.tests
     ]
 
