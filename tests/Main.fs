@@ -61,6 +61,7 @@ let allTests =
         RenderTests.tests
         ForagingTests.tests
         WarehouseTests.tests
+        EnvsCommandTests.tests
         ExperimentSmokeTests.tests
     ]
 
