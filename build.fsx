@@ -85,11 +85,12 @@ Target.create "SmsComplexity" (experiment "sms-complexity")
 Target.create "Bench" (fun p ->
     for script in [ "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
+Target.create "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
 Target.create "Paper" (fun _ ->
     for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
 Target.create "Help" (fun _ ->
-    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, EstimatorTime, ChannelEstimators, SmsFigures, SmsComplexity, Bench, Paper"
+    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, EstimatorTime, ChannelEstimators, SmsFigures, SmsComplexity, Bench, EnvBench, Paper"
     Trace.log "Usage: dotnet fsi build.fsx -t <Target> [-- <options for the experiment script>]")
 
 "Restore" ==> "Build" ==> "Test"
@@ -100,6 +101,7 @@ Target.create "Help" (fun _ ->
 "Build" ==> "SmsFigures"
 "Build" ==> "SmsComplexity"
 "Build" ==> "Bench"
+"Build" ==> "EnvBench"
 "Build" ==> "Paper"
 
 try
