@@ -4,7 +4,9 @@
 // trainer would, and that time counts. Actions come from a pre-drawn pool so drawing them is not timed.
 // Goals: >= 1e6 agent-steps/s for Foraging-8x8-2p-2f and >= 1e5 for rware-tiny-4ag at batch 1024, 2 cores.
 // Options: --seconds S (time per cell, default 1.0), --out FILE (also write the table there).
-#load "../experiments/Load.fsx"
+// The environments need no TorchSharp; loading it (experiments/Load.fsx) left libtorch threads busy
+// during the first measurements.
+#r "../artifacts/bin/CommLab.Core/release/CommLab.Core.dll"
 
 open System
 open System.Diagnostics
@@ -29,7 +31,10 @@ let throughput (task: EnvTask) batch threads =
         for s in 0 .. steps - 1 do
             env.Step pool[s % pool.Length]
             env.ResetDone()
-    run 200 // JIT and caches
+    // Warm-up long enough for the JIT's tiering to reach optimised code (the first cell was 5x slow
+    // with 200 steps of warm-up).
+    let warm = Stopwatch.StartNew()
+    while warm.Elapsed.TotalSeconds < 0.5 do run 100
     // Calibrate a step count that takes about `seconds`, then time it.
     let mutable steps = 100
     let clock = Stopwatch.StartNew()
@@ -72,5 +77,6 @@ for name in [ "Foraging-8x8-2p-2f"; "rware-tiny-4ag" ] do
 goal "Foraging-8x8-2p-2f" (throughput (EnvTask.Parse "Foraging-8x8-2p-2f") 1024 2) 1e6
 goal "rware-tiny-4ag" (throughput (EnvTask.Parse "rware-tiny-4ag") 1024 2) 1e5
 if outFile <> "" then
-    File.WriteAllLines(outFile, header :: lines.Tail)
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath outFile)) |> ignore
+    File.WriteAllLines(outFile, lines)
     printfn "wrote %s" outFile
