@@ -530,8 +530,23 @@ let private stateAndThreads =
         }
     ]
 
+/// The observation buffer is meant to be wrapped once as a tensor over the same memory.
+let tensorView =
+    test "a tensor made once with torch.from_array over Observations shows every later step without copying" {
+        use env = (EnvTask.Parse "Foraging-8x8-2p-2f").Create 4
+        env.Reset 3UL
+        let view = TorchSharp.torch.from_array(env.Observations).view(4L, 2L, 12L)
+        let rng = Random 5
+        for _ in 1..10 do
+            env.Step(Array.init 8 (fun _ -> rng.Next 6))
+            env.ResetDone()
+            let fromTensor = view.data<float32>().ToArray()
+            Expect.equal fromTensor env.Observations "the view reads the buffer the environments just wrote"
+    }
+
 let tests =
     testList "Level-Based Foraging" [
+        tensorView
         parsing
         seeding
         spawning

@@ -48,7 +48,11 @@ public sealed record Scenario(EnvTask Task, string? StateJson, ulong Seed, IRead
         if (StateJson != null)
         {
             try { env.RestoreState(0, StateJson); }
-            catch (ArgumentException e) { throw new ArgumentException($"scenario.{e.Message}"); }
+            catch (ArgumentException e)
+            {
+                // JSON errors already name their path from "state."; rule errors name the field inside it.
+                throw new ArgumentException(e.Message.StartsWith("state") ? $"scenario.{e.Message}" : $"scenario.state.{e.Message}");
+            }
         }
         output.WriteLine(Line(env));
         for (var k = 0; k < Actions.Count; k++)
