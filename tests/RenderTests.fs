@@ -50,17 +50,20 @@ let private foraging = ForagingTask()
 let private meeting =
     ForagingState(0, 2, ro [| ForagingPlayer(4, 3, 2); ForagingPlayer(4, 5, 1) |], ro [| ForagingFood(4, 4, 2) |], null)
 
+/// Both text pictures: a header, then `rows` lines of `cols` 3-character cells, then the legend.
+let private expectTextFrame (text: string) header legend rows cols =
+    let lines = text.Split('\n')
+    Expect.equal lines[0] header "the header gives step/limit and what else the world needs"
+    Expect.equal lines[lines.Length - 2] legend "the legend follows the grid"
+    let grid = gridLines text
+    Expect.equal grid.Length rows "one line per grid row"
+    for line in grid do
+        Expect.equal line.Length (3 * cols) (sprintf "each row is %d cells of 3 characters: '%s'" cols line)
+
 let private foragingTests =
     testList "Foraging" [
         test "text shows a header, one line of 3-character cells per row, and the legend" {
-            let text = ForagingPicture.Text(foraging, meeting)
-            let lines = text.Split('\n')
-            Expect.equal lines[0] "step 0/50, food spawned 2" "the header gives step/limit and the food spawned"
-            Expect.equal lines[lines.Length - 2] ForagingPicture.Legend "the legend follows the grid"
-            let grid = gridLines text
-            Expect.equal grid.Length 8 "one line per row of the 8x8 grid"
-            for line in grid do
-                Expect.equal line.Length 24 (sprintf "each row is 8 cells of 3 characters: '%s'" line)
+            expectTextFrame (ForagingPicture.Text(foraging, meeting)) "step 0/50, food spawned 2" ForagingPicture.Legend 8 8
         }
 
         test "text puts each player and food in its row and column, with its level" {
@@ -139,14 +142,7 @@ let private busy =
 let private warehouseTests =
     testList "Warehouse" [
         test "text of the tiny task: header, 11 lines of 10 cells, legend" {
-            let text = WarehousePicture.Text(warehouse, busy)
-            let lines = text.Split('\n')
-            Expect.equal lines[0] "step 12/500, requests: 5, 9" "the header gives step/limit and the request queue"
-            Expect.equal lines[lines.Length - 2] WarehousePicture.Legend "the legend follows the grid"
-            let grid = gridLines text
-            Expect.equal grid.Length 11 "the tiny warehouse has 11 rows"
-            for line in grid do
-                Expect.equal line.Length 30 (sprintf "each row is 10 cells of 3 characters: '%s'" line)
+            expectTextFrame (WarehousePicture.Text(warehouse, busy)) "step 12/500, requests: 5, 9" WarehousePicture.Legend 11 10
         }
 
         test "text marks goals, shelves, requested shelves, and robots with heading and load" {

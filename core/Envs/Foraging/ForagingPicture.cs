@@ -13,8 +13,8 @@ public static class ForagingPicture
         "legend: . empty, *3 food of level 3, a2 player a (agent 0; b is agent 1, ...) at level 2, " +
         "@2 two players (or a player and food) sharing one cell";
 
-    const int CellPx = 32;
-    static readonly XNamespace Svgns = "http://www.w3.org/2000/svg";
+    const int CellPx = GridSvg.CellPx;
+    static readonly XNamespace Svgns = GridSvg.Ns;
 
     // Tableau's palette without its red and green: food is drawn in those.
     static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
@@ -49,17 +49,10 @@ public static class ForagingPicture
     {
         var cells = Occupants(task, state);
         int width = task.Cols * CellPx, height = task.Rows * CellPx;
-        var svg = new XElement(Svgns + "svg",
-            new XAttribute("width", width),
-            new XAttribute("height", height),
-            new XAttribute("viewBox", FormattableString.Invariant($"0 0 {width} {height}")),
-            new XAttribute("font-family", "sans-serif"),
-            new XAttribute("font-size", 12),
-            new XElement(Svgns + "title", task.Name),
-            new XElement(Svgns + "desc", FormattableString.Invariant(
-                $"step {state.Step}/{task.MaxEpisodeSteps}, food spawned {state.FoodSpawned}")),
-            new XElement(Svgns + "rect", new XAttribute("width", width), new XAttribute("height", height), new XAttribute("fill", "#ffffff")),
-            GridLines(task.Rows, task.Cols));
+        var svg = GridSvg.Document(task.Rows, task.Cols, task.Name,
+            FormattableString.Invariant($"step {state.Step}/{task.MaxEpisodeSteps}, food spawned {state.FoodSpawned}"));
+        svg.Add(new XElement(Svgns + "rect", new XAttribute("width", width), new XAttribute("height", height), new XAttribute("fill", "#ffffff")),
+            GridSvg.Lines(task.Rows, task.Cols, "#dddddd"));
 
         // With full sight every window is the whole grid, which would only tint the picture.
         if (task.Sight < Math.Max(task.Rows, task.Cols))
@@ -136,15 +129,6 @@ public static class ForagingPicture
         (symbol + (n is >= 0 and <= 99 ? n.ToString(CultureInfo.InvariantCulture) : "+")).PadLeft(3);
 
     static string Colour(int agent) => Palette[agent % Palette.Length];
-
-    static XElement GridLines(int rows, int cols)
-    {
-        var d = new StringBuilder();
-        for (var c = 1; c < cols; c++) d.Append(CultureInfo.InvariantCulture, $"M{c * CellPx} 0V{rows * CellPx}");
-        for (var r = 1; r < rows; r++) d.Append(CultureInfo.InvariantCulture, $"M0 {r * CellPx}H{cols * CellPx}");
-        return new XElement(Svgns + "path", new XAttribute("class", "grid"), new XAttribute("d", d.ToString()),
-            new XAttribute("stroke", "#dddddd"), new XAttribute("stroke-width", 1), new XAttribute("fill", "none"));
-    }
 
     static XElement SightWindow(ForagingTask task, ForagingPlayer p, string colour)
     {

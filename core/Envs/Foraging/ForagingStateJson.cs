@@ -12,25 +12,31 @@ public static class ForagingStateJson
         w.WriteStartObject();
         w.WriteNumber("step", s.Step);
         w.WriteNumber("foodSpawned", s.FoodSpawned);
-        w.WriteStartArray("players");
-        foreach (var p in s.Players)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("row", p.Row); w.WriteNumber("col", p.Col); w.WriteNumber("level", p.Level);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("food");
-        foreach (var f in s.Food)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("row", f.Row); w.WriteNumber("col", f.Col); w.WriteNumber("level", f.Level);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        Cells(w, "players", s.Players.Select(p => (p.Row, p.Col, p.Level)));
+        Cells(w, "food", s.Food.Select(f => (f.Row, f.Col, f.Level)));
         if (s.Rng != null) w.WriteString("rng", s.Rng);
         w.WriteEndObject();
     });
+
+    // Players and food are both a cell and a level.
+    static void Cells(Utf8JsonWriter w, string name, IEnumerable<(int Row, int Col, int Level)> items)
+    {
+        w.WriteStartArray(name);
+        foreach (var (row, col, level) in items)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("row", row); w.WriteNumber("col", col); w.WriteNumber("level", level);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    static (int Row, int Col, int Level) Cell(JsonElement e, string at)
+    {
+        JsonFields.Object(e, at);
+        JsonFields.OnlyKnown(e, at, "row", "col", "level");
+        return (JsonFields.Int(e, "row", at), JsonFields.Int(e, "col", at), JsonFields.Int(e, "level", at));
+    }
 
     public static ForagingState Read(string json)
     {
@@ -42,22 +48,10 @@ public static class ForagingStateJson
     {
         JsonFields.Object(e, path);
         JsonFields.OnlyKnown(e, path, "step", "foodSpawned", "players", "food", "rng");
-        ForagingPlayer Player(JsonElement p, int i)
-        {
-            var at = $"{path}.players[{i}]";
-            JsonFields.Object(p, at);
-            JsonFields.OnlyKnown(p, at, "row", "col", "level");
-            return new(JsonFields.Int(p, "row", at), JsonFields.Int(p, "col", at), JsonFields.Int(p, "level", at));
-        }
-        ForagingFood Food(JsonElement f, int i)
-        {
-            var at = $"{path}.food[{i}]";
-            JsonFields.Object(f, at);
-            JsonFields.OnlyKnown(f, at, "row", "col", "level");
-            return new(JsonFields.Int(f, "row", at), JsonFields.Int(f, "col", at), JsonFields.Int(f, "level", at));
-        }
-        var players = JsonFields.Array(e, "players", path).Select(Player).ToList();
-        var food = JsonFields.Array(e, "food", path).Select(Food).ToList();
+        var players = JsonFields.Array(e, "players", path)
+            .Select((p, i) => Cell(p, $"{path}.players[{i}]")).Select(c => new ForagingPlayer(c.Row, c.Col, c.Level)).ToList();
+        var food = JsonFields.Array(e, "food", path)
+            .Select((f, i) => Cell(f, $"{path}.food[{i}]")).Select(c => new ForagingFood(c.Row, c.Col, c.Level)).ToList();
         return new ForagingState(
             JsonFields.Int(e, "step", path, 0),
             JsonFields.Int(e, "foodSpawned", path, food.Sum(f => f.Level)),

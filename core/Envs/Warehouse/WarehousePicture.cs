@@ -15,8 +15,8 @@ public static class WarehousePicture
         "robot: heading ^ v < >, agent letter (a = agent 0), uppercase when carrying, then ] or * for the " +
         "shelf (requested: *) it carries or stands under, e.g. >A* carries a requested shelf; @2 two robots on one cell";
 
-    const int CellPx = 32;
-    static readonly XNamespace Svgns = "http://www.w3.org/2000/svg";
+    const int CellPx = GridSvg.CellPx;
+    static readonly XNamespace Svgns = GridSvg.Ns;
 
     // Shelves are teal and requested ones orange-red, so robots take neither.
     static readonly string[] Palette = ["#1f77b4", "#9467bd", "#e9c46a", "#e377c2", "#8c564b", "#bcbd22", "#7f7f7f"];
@@ -61,15 +61,7 @@ public static class WarehousePicture
     {
         var scene = Build(task, state);
         var layout = scene.Layout;
-        int width = layout.Columns * CellPx, height = layout.Rows * CellPx;
-        var svg = new XElement(Svgns + "svg",
-            new XAttribute("width", width),
-            new XAttribute("height", height),
-            new XAttribute("viewBox", FormattableString.Invariant($"0 0 {width} {height}")),
-            new XAttribute("font-family", "sans-serif"),
-            new XAttribute("font-size", 12),
-            new XElement(Svgns + "title", task.Name),
-            new XElement(Svgns + "desc", Header(task, state)));
+        var svg = GridSvg.Document(layout.Rows, layout.Columns, task.Name, Header(task, state));
 
         for (var y = 0; y < layout.Rows; y++)
             for (var x = 0; x < layout.Columns; x++)
@@ -82,7 +74,7 @@ public static class WarehousePicture
                     new XAttribute("fill", goal ? "#222222" : layout.IsHighway(x, y) ? "#e8e8e8" : "#ffffff")));
                 if (goal) svg.Add(Label((x + 0.5) * CellPx, (y + 0.5) * CellPx, "G", "#ffffff", halo: false));
             }
-        svg.Add(GridLines(layout.Rows, layout.Columns));
+        svg.Add(GridSvg.Lines(layout.Rows, layout.Columns, "#cccccc"));
 
         // Standing shelves first, then carried ones, so a carried shelf sits on top of anything it
         // passes over and right under its robot.
@@ -185,15 +177,6 @@ public static class WarehousePicture
     };
 
     static string Colour(int agent) => Palette[agent % Palette.Length];
-
-    static XElement GridLines(int rows, int cols)
-    {
-        var d = new StringBuilder();
-        for (var c = 1; c < cols; c++) d.Append(CultureInfo.InvariantCulture, $"M{c * CellPx} 0V{rows * CellPx}");
-        for (var r = 1; r < rows; r++) d.Append(CultureInfo.InvariantCulture, $"M0 {r * CellPx}H{cols * CellPx}");
-        return new XElement(Svgns + "path", new XAttribute("class", "grid"), new XAttribute("d", d.ToString()),
-            new XAttribute("stroke", "#cccccc"), new XAttribute("stroke-width", 1), new XAttribute("fill", "none"));
-    }
 
     static XElement ShelfShape(Scene scene, int shelf)
     {
