@@ -58,47 +58,34 @@ let private readFile (what: string) (path: string) =
 /// Runs the command with `argv`, writing results to `out` and problems to `err`; returns the exit code
 /// (0 done, 2 bad arguments or input). Replay lines already printed stay printed when a later action fails.
 let run (argv: string[]) (out: TextWriter) (err: TextWriter) : int =
-    let parser = ArgumentParser.Create<EnvsArgs>(programName = "envs")
-    try
-        let args = parser.ParseCommandLine(argv, raiseOnUsage = true)
-        match args.GetSubCommand() with
-        | Replay r ->
-            let task = EnvTask.Parse(r.GetResult ReplayArgs.Task)
-            let scenario = Scenario.Parse(task, readFile "scenario" (r.GetResult ReplayArgs.Scenario))
-            scenario.Replay out
-            0
-        | Render r ->
-            let task = EnvTask.Parse(r.GetResult RenderArgs.Task)
-            let seed = r.GetResult(RenderArgs.Seed, 0)
-            if seed < 0 then invalidArg "seed" (sprintf "--seed must be >= 0, got %d" seed)
-            use env = task.Create 1
-            env.Reset(uint64 seed)
-            r.TryGetResult RenderArgs.State |> Option.iter (fun path -> env.RestoreState(0, readFile "state" path))
-            out.Write(env.RenderText 0)
-            r.TryGetResult RenderArgs.Svg
-            |> Option.iter (fun path ->
-                let tmp = path + ".tmp"
-                File.WriteAllText(tmp, env.RenderSvg 0)
-                File.Move(tmp, path, true)
-                err.WriteLine(sprintf "wrote %s" path))
-            0
-        | Tasks t ->
-            let row: string list -> string =
-                if t.Contains Markdown then fun cells -> "| " + String.Join(" | ", cells) + " |" else fun cells -> String.Join("\t", cells)
-            out.WriteLine(row [ "task"; "agents"; "actions"; "observation" ])
-            if t.Contains Markdown then out.WriteLine "| --- | ---: | ---: | ---: |"
-            for name in EnvTask.PaperTasks do
-                let task = EnvTask.Parse name
-                out.WriteLine(row [ task.Name; string task.Agents; string task.ActionCount; string task.ObservationLength ])
-            0
-    with
-    | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
-        out.WriteLine e.Message
+    Command.run<EnvsArgs> "envs" argv out err (fun args ->
+    match args.GetSubCommand() with
+    | Replay r ->
+        let task = EnvTask.Parse(r.GetResult ReplayArgs.Task)
+        let scenario = Scenario.Parse(task, readFile "scenario" (r.GetResult ReplayArgs.Scenario))
+        scenario.Replay out
         0
-    | :? ArguParseException as e ->
-        err.WriteLine e.Message
-        2
-    | :? FileNotFoundException
-    | :? ArgumentException as e ->
-        err.WriteLine(sprintf "envs: %s" e.Message)
-        2
+    | Render r ->
+        let task = EnvTask.Parse(r.GetResult RenderArgs.Task)
+        let seed = r.GetResult(RenderArgs.Seed, 0)
+        if seed < 0 then raise (ArgumentException(sprintf "--seed must be >= 0, got %d" seed))
+        use env = task.Create 1
+        env.Reset(uint64 seed)
+        r.TryGetResult RenderArgs.State |> Option.iter (fun path -> env.RestoreState(0, readFile "state" path))
+        out.Write(env.RenderText 0)
+        r.TryGetResult RenderArgs.Svg
+        |> Option.iter (fun path ->
+            let tmp = path + ".tmp"
+            File.WriteAllText(tmp, env.RenderSvg 0)
+            File.Move(tmp, path, true)
+            err.WriteLine(sprintf "wrote %s" path))
+        0
+    | Tasks t ->
+        let row: string list -> string =
+            if t.Contains Markdown then fun cells -> "| " + String.Join(" | ", cells) + " |" else fun cells -> String.Join("\t", cells)
+        out.WriteLine(row [ "task"; "agents"; "actions"; "observation" ])
+        if t.Contains Markdown then out.WriteLine "| --- | ---: | ---: | ---: |"
+        for name in EnvTask.PaperTasks do
+            let task = EnvTask.Parse name
+            out.WriteLine(row [ task.Name; string task.Agents; string task.ActionCount; string task.ObservationLength ])
+        0)

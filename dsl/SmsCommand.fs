@@ -71,47 +71,32 @@ let private shapeOf attributes values candidates =
 /// Runs the command with `argv`, writing results to `out` and problems to `err`; returns the exit
 /// code (0 done, 2 bad arguments or input). Bad input never leaves a partial output file.
 let run (argv: string[]) (out: TextWriter) (err: TextWriter) : int =
-    let parser = ArgumentParser.Create<SmsArgs>(programName = "sms")
-    try
-        let args = parser.ParseCommandLine(argv, raiseOnUsage = true)
-        match args.GetSubCommand() with
-        | Solve s ->
-            let games = GameFile.Read(s.GetResult SolveArgs.Input)
-            for m in games.MinSymbols() do out.WriteLine m
-            0
-        | Generate g ->
-            let shape =
-                shapeOf (g.GetResult(GenerateArgs.Attributes, 20)) (g.GetResult(GenerateArgs.Values, 4)) (g.GetResult(GenerateArgs.Candidates, 64))
-            let min, count, seed = g.GetResult Min, g.GetResult GenerateArgs.Games, g.GetResult(GenerateArgs.Seed, 0)
-            if seed < 0 then invalidArg "seed" (sprintf "--seed must be >= 0, got %d" seed)
-            let clock = Diagnostics.Stopwatch.StartNew()
-            let sampled = ControlledSampler.Sample(shape, min, count, uint64 seed)
-            let path = g.GetResult Out
-            GameFile.Write(path, sampled.Games,
-                sprintf "min(|M|)=%d controlled sampling (Zhang 2024), seed %d: %d games kept of %d drawn" min seed count sampled.Drawn)
-            err.WriteLine(sprintf "wrote %d games with min(|M|) = %d to %s (%d drawn, %.1f s)" count min path sampled.Drawn clock.Elapsed.TotalSeconds)
-            0
-        | Histogram h ->
-            let shape =
-                shapeOf (h.GetResult(HistogramArgs.Attributes, 20)) (h.GetResult(HistogramArgs.Values, 4)) (h.GetResult(HistogramArgs.Candidates, 64))
-            let games = h.GetResult(HistogramArgs.Games, 100000)
-            let seed = h.GetResult(HistogramArgs.Seed, 0)
-            if games < 1 then invalidArg "games" (sprintf "--games must be >= 1, got %d" games)
-            if seed < 0 then invalidArg "seed" (sprintf "--seed must be >= 0, got %d" seed)
-            let counts = ControlledSampler.Histogram(shape, int64 games, uint64 seed)
-            out.WriteLine "min_symbols\tgames\tshare"
-            counts |> Array.iteri (fun m n -> if n > 0L then out.WriteLine(sprintf "%d\t%d\t%.4f" m n (float n / float games)))
-            0
-    with
-    | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
-        out.WriteLine e.Message
+    Command.run<SmsArgs> "sms" argv out err (fun args ->
+    match args.GetSubCommand() with
+    | Solve s ->
+        let games = GameFile.Read(s.GetResult SolveArgs.Input)
+        for m in games.MinSymbols() do out.WriteLine m
         0
-    | :? ArguParseException as e ->
-        err.WriteLine e.Message
-        2
-    | :? InvalidDataException
-    | :? FileNotFoundException
-    | :? ArgumentException
-    | :? InvalidOperationException as e ->
-        err.WriteLine(sprintf "sms: %s" e.Message)
-        2
+    | Generate g ->
+        let shape =
+            shapeOf (g.GetResult(GenerateArgs.Attributes, 20)) (g.GetResult(GenerateArgs.Values, 4)) (g.GetResult(GenerateArgs.Candidates, 64))
+        let min, count, seed = g.GetResult Min, g.GetResult GenerateArgs.Games, g.GetResult(GenerateArgs.Seed, 0)
+        if seed < 0 then raise (ArgumentException(sprintf "--seed must be >= 0, got %d" seed))
+        let clock = Diagnostics.Stopwatch.StartNew()
+        let sampled = ControlledSampler.Sample(shape, min, count, uint64 seed)
+        let path = g.GetResult Out
+        GameFile.Write(path, sampled.Games,
+            sprintf "min(|M|)=%d controlled sampling (Zhang 2024), seed %d: %d games kept of %d drawn" min seed count sampled.Drawn)
+        err.WriteLine(sprintf "wrote %d games with min(|M|) = %d to %s (%d drawn, %.1f s)" count min path sampled.Drawn clock.Elapsed.TotalSeconds)
+        0
+    | Histogram h ->
+        let shape =
+            shapeOf (h.GetResult(HistogramArgs.Attributes, 20)) (h.GetResult(HistogramArgs.Values, 4)) (h.GetResult(HistogramArgs.Candidates, 64))
+        let games = h.GetResult(HistogramArgs.Games, 100000)
+        let seed = h.GetResult(HistogramArgs.Seed, 0)
+        if games < 1 then raise (ArgumentException(sprintf "--games must be >= 1, got %d" games))
+        if seed < 0 then raise (ArgumentException(sprintf "--seed must be >= 0, got %d" seed))
+        let counts = ControlledSampler.Histogram(shape, int64 games, uint64 seed)
+        out.WriteLine "min_symbols\tgames\tshare"
+        counts |> Array.iteri (fun m n -> if n > 0L then out.WriteLine(sprintf "%d\t%d\t%.4f" m n (float n / float games)))
+        0)

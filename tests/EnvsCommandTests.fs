@@ -9,11 +9,7 @@ open Expecto
 open CommLab.Dsl
 open CommLab.Envs
 
-let private envs (args: string list) =
-    use out = new StringWriter()
-    use err = new StringWriter()
-    let code = EnvsCommand.run (Array.ofList args) out err
-    code, out.ToString(), err.ToString()
+let private envs = CommandRun.capture EnvsCommand.run
 
 let private scenario name = Path.Combine(Approval.repoRoot (), "tests", "scenarios", name)
 

@@ -8,11 +8,7 @@ open Expecto
 open CommLab.Symbolic
 open CommLab.Dsl
 
-let private sms (args: string list) =
-    use out = new StringWriter()
-    use err = new StringWriter()
-    let code = SmsCommand.run (Array.ofList args) out err
-    code, out.ToString(), err.ToString()
+let private sms = CommandRun.capture SmsCommand.run
 
 let tests =
     testList "sms command and Lewis game config" [
