@@ -2,7 +2,6 @@
 module CommLab.Tests.WarehouseGoalTests
 
 open System
-open System.Collections.Generic
 open Expecto
 open CommLab.Envs
 open CommLab.Envs.Warehouse

@@ -1,8 +1,6 @@
 /// Every case of rware's test_movement.py (commit 8fb9805), rebuilt from explicit states.
 module CommLab.Tests.WarehouseMovementTests
 
-open System
-open System.Collections.Generic
 open Expecto
 open CommLab.Envs
 open CommLab.Envs.Warehouse
