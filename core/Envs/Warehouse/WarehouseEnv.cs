@@ -299,6 +299,9 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
         if (s.Shelves != null && s.Shelves.Count != shelves)
             throw new ArgumentException($"shelves must list all {shelves} shelves of this layout (or be left out), got {s.Shelves.Count}");
         var at = ShelfCells(s);
+        var carrierOf = new int[shelves];
+        Array.Fill(carrierOf, -1);
+        for (var i = 0; i < n; i++) if (s.Agents[i].Carrying is int c) carrierOf[c] = i;
         for (var k = 0; k < shelves; k++)
         {
             var (x, y) = at[k];
@@ -306,7 +309,7 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
                 throw new ArgumentException($"shelves[{k}] at x={x}, y={y} is outside the grid (x in 0..{width - 1}, y in 0..{height - 1})");
             for (var j = 0; j < k; j++)
                 if (at[j] == at[k]) throw new ArgumentException($"shelves[{k}] and shelves[{j}] share the cell x={x}, y={y}");
-            var carrier = s.Agents.ToList().FindIndex(a => a.Carrying == k);
+            var carrier = carrierOf[k];
             if (carrier >= 0 && (s.Agents[carrier].X, s.Agents[carrier].Y) != (x, y))
                 throw new ArgumentException($"agents[{carrier}] carries shelf {k}, so shelves[{k}] must be at its cell x={s.Agents[carrier].X}, y={s.Agents[carrier].Y}, got x={x}, y={y}");
             // Robots only put shelves down off the highway, so a shelf standing on one could never arise.
