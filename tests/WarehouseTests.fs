@@ -398,6 +398,7 @@ let tests =
     testList "Multi-Robot Warehouse" [
         WarehouseMovementTests.movementTests
         WarehouseGoalTests.goalTests
+        WarehouseLayoutTests.tests
         envTests
         nameTests
         collisionTests

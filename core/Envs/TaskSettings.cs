@@ -9,7 +9,7 @@ namespace CommLab.Envs;
 public static class TaskSettings
 {
     static readonly string[] ForagingKeys = ["sight", "maxEpisodeSteps", "maxPlayerLevel", "normalizeReward", "penalty", "coop"];
-    static readonly string[] WarehouseKeys = ["maxSteps", "maxInactivitySteps", "requestQueueSize", "sensorRange", "columnHeight", "reward"];
+    static readonly string[] WarehouseKeys = ["maxSteps", "maxInactivitySteps", "requestQueueSize", "sensorRange", "columnHeight", "reward", "layout"];
 
     /// <summary>The task with every setting named in <paramref name="settings"/> replaced, validated.</summary>
     public static EnvTask Apply(EnvTask task, JsonElement settings, string path = "settings")
@@ -41,6 +41,7 @@ public static class TaskSettings
                     SensorRange = JsonFields.Int(settings, "sensorRange", path, w.SensorRange),
                     ColumnHeight = JsonFields.Int(settings, "columnHeight", path, w.ColumnHeight),
                     Reward = reward == null ? w.Reward : ParseReward(reward, $"{path}.reward"),
+                    Layout = JsonFields.Has(settings, "layout") ? LayoutText(settings.GetProperty("layout"), $"{path}.layout") : w.Layout,
                 };
                 break;
             default:
@@ -56,6 +57,15 @@ public static class TaskSettings
         var v = obj.GetProperty(name);
         return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new ArgumentException($"{path}.{name} must be a number, got {v.GetRawText()}");
     }
+
+    /// <summary>A floor plan given as one string (rows separated by newlines) or as an array of row strings.</summary>
+    static string LayoutText(JsonElement v, string path) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString()!,
+        JsonValueKind.Array => string.Join('\n', v.EnumerateArray().Select((row, i) =>
+            row.ValueKind == JsonValueKind.String ? row.GetString()! : throw new ArgumentException($"{path}[{i}] must be a string of x, . and g"))),
+        _ => throw new ArgumentException($"{path} must be a string or an array of row strings (x shelf, . highway, g goal), got {v.GetRawText()}"),
+    };
 
     static WarehouseReward ParseReward(string text, string path) => text switch
     {

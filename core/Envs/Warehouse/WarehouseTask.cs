@@ -43,11 +43,16 @@ public sealed record WarehouseTask : EnvTask
 
     public WarehouseReward Reward { get; init; } = WarehouseReward.Individual;
 
+    /// <summary>A custom floor plan as text (see <see cref="WarehouseLayout.Parse"/>: x shelf, . highway,
+    /// g goal), the reference's <c>layout</c> argument; when set, ShelfRows, ShelfColumns and ColumnHeight
+    /// are ignored. Null: the block layout.</summary>
+    public string? Layout { get; init; }
+
     /// <summary>Grid rows (y runs 0..GridRows-1 from the top).</summary>
-    public int GridRows => (ColumnHeight + 1) * ShelfRows + 2;
+    public int GridRows => Layout is null ? (ColumnHeight + 1) * ShelfRows + 2 : WarehouseLayout.Parse(Layout).Rows;
 
     /// <summary>Grid columns (x runs 0..GridColumns-1 from the left).</summary>
-    public int GridColumns => 3 * ShelfColumns + 1;
+    public int GridColumns => Layout is null ? 3 * ShelfColumns + 1 : WarehouseLayout.Parse(Layout).Columns;
 
     /// <summary>The registered size names and their (shelf rows, shelf columns).</summary>
     public static (int Rows, int Columns) SizeShelves(string size) => size switch
@@ -69,6 +74,9 @@ public sealed record WarehouseTask : EnvTask
             };
             var difficulty = RequestQueueSize == AgentCount ? "" : RequestQueueSize == 2 * AgentCount ? "-easy"
                 : RequestQueueSize == AgentCount / 2 ? "-hard" : null;
+            if (Layout != null)
+                return $"rware(custom layout {GridRows}x{GridColumns}, agents={AgentCount}, requests={RequestQueueSize}, " +
+                       $"sensorRange={SensorRange}, maxSteps={MaxSteps}, maxInactivitySteps={MaxInactivitySteps}, reward={Reward})";
             var registered = size != null && difficulty != null && ColumnHeight == 8 && SensorRange == 1 && MaxSteps == 500
                 && MaxInactivitySteps == 0 && Reward == WarehouseReward.Individual;
             return registered
@@ -92,10 +100,14 @@ public sealed record WarehouseTask : EnvTask
 
     public override void Validate()
     {
-        if (ShelfColumns < 1 || ShelfColumns % 2 == 0)
-            throw new ArgumentException($"ShelfColumns must be odd and >= 1 (the reference supports only odd numbers), got {ShelfColumns}");
-        if (ShelfRows < 1) throw new ArgumentException($"ShelfRows must be >= 1, got {ShelfRows}");
-        if (ColumnHeight < 1) throw new ArgumentException($"ColumnHeight must be >= 1, got {ColumnHeight}");
+        if (Layout != null) WarehouseLayout.Parse(Layout);
+        else
+        {
+            if (ShelfColumns < 1 || ShelfColumns % 2 == 0)
+                throw new ArgumentException($"ShelfColumns must be odd and >= 1 (the reference supports only odd numbers), got {ShelfColumns}");
+            if (ShelfRows < 1) throw new ArgumentException($"ShelfRows must be >= 1, got {ShelfRows}");
+            if (ColumnHeight < 1) throw new ArgumentException($"ColumnHeight must be >= 1, got {ColumnHeight}");
+        }
         if (AgentCount < 1) throw new ArgumentException($"AgentCount must be >= 1, got {AgentCount}");
         if (AgentCount > GridRows * GridColumns)
             throw new ArgumentException($"AgentCount must fit the {GridRows}x{GridColumns} grid, got {AgentCount}");
