@@ -27,7 +27,7 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
         layout = WarehouseLayout.For(task);
         goals = layout.Goals.ToArray();
         n = task.AgentCount; shelves = layout.ShelfCount; queue = task.RequestQueueSize;
-        width = task.GridColumns; height = task.GridRows; cells = width * height;
+        width = layout.Columns; height = layout.Rows; cells = width * height;
         agentX = new int[batchSize * n]; agentY = new int[batchSize * n]; agentDir = new int[batchSize * n];
         carrying = new int[batchSize * n]; delivered = new bool[batchSize * n];
         shelfX = new int[batchSize * shelves]; shelfY = new int[batchSize * shelves];
@@ -37,7 +37,7 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
         request = new int[batchSize * n]; targetCell = new int[batchSize * n]; succ = new int[batchSize * n];
         stamp = new int[batchSize * n]; resolveScratch = new int[batchSize * 4 * n]; commit = new bool[batchSize * n];
         shuffle = new int[batchSize * shelves];
-        Bounds = MakeBounds(task);
+        Bounds = MakeBounds(task, layout);
     }
 
     /// <summary>The floor plan shared by every environment of the batch.</summary>
@@ -48,12 +48,12 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
     protected override string ActionNames => "0 NOOP, 1 FORWARD, 2 LEFT, 3 RIGHT, 4 TOGGLE_LOAD";
 
     /// <summary>x in [0, columns - 1], y in [0, rows - 1], everything else a 0/1 flag.</summary>
-    static ObservationBounds MakeBounds(WarehouseTask t)
+    static ObservationBounds MakeBounds(WarehouseTask t, WarehouseLayout plan)
     {
         var low = new float[t.ObservationLength];
         var high = Enumerable.Repeat(1f, t.ObservationLength).ToArray();
-        high[0] = t.GridColumns - 1;
-        high[1] = t.GridRows - 1;
+        high[0] = plan.Columns - 1;
+        high[1] = plan.Rows - 1;
         return new ObservationBounds(low, high);
     }
 

@@ -100,18 +100,19 @@ public sealed record WarehouseTask : EnvTask
 
     public override void Validate()
     {
-        if (Layout != null) WarehouseLayout.Parse(Layout);
-        else
+        if (Layout == null)
         {
             if (ShelfColumns < 1 || ShelfColumns % 2 == 0)
                 throw new ArgumentException($"ShelfColumns must be odd and >= 1 (the reference supports only odd numbers), got {ShelfColumns}");
             if (ShelfRows < 1) throw new ArgumentException($"ShelfRows must be >= 1, got {ShelfRows}");
             if (ColumnHeight < 1) throw new ArgumentException($"ColumnHeight must be >= 1, got {ColumnHeight}");
         }
+        // Built once (a custom plan is parsed and checked here) for the size and shelf checks below.
+        var plan = WarehouseLayout.For(this);
         if (AgentCount < 1) throw new ArgumentException($"AgentCount must be >= 1, got {AgentCount}");
-        if (AgentCount > GridRows * GridColumns)
-            throw new ArgumentException($"AgentCount must fit the {GridRows}x{GridColumns} grid, got {AgentCount}");
-        var shelves = WarehouseLayout.For(this).ShelfCount;
+        if (AgentCount > plan.Rows * plan.Columns)
+            throw new ArgumentException($"AgentCount must fit the {plan.Rows}x{plan.Columns} grid, got {AgentCount}");
+        var shelves = plan.ShelfCount;
         // A delivery draws its replacement among the shelves not requested, so one must always be left.
         if (RequestQueueSize < 0 || RequestQueueSize >= shelves)
             throw new ArgumentException(
