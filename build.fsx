@@ -57,13 +57,26 @@ let testSummary = Path.Combine(root, "artifacts", "test-summary.txt")
 // Only a Test target run by this invocation may leave a summary to repeat at the end.
 if File.Exists testSummary then File.Delete testSummary
 
-let dotnet (args: string list) =
+/// Exit code of bad input (an option, a config, a target name): the message is already printed, and
+/// the build ends with the same code, without FAKE's failure report.
+let badInput = 2
+
+let private runDotnet (args: string list) =
     let result =
         CreateProcess.fromRawCommand "dotnet" args
         |> CreateProcess.withWorkingDirectory root
         |> Proc.run
-    if result.ExitCode <> 0 then
-        failwithf "`dotnet %s` failed (exit %d)" (String.concat " " args) result.ExitCode
+    result.ExitCode
+
+let private failed (args: string list) (code: int) =
+    failwithf "`dotnet %s` failed (exit %d)" (String.concat " " args) code
+
+/// Runs `dotnet args`; a script or program that refused its input (exit 2) ends the build with 2.
+let dotnet (args: string list) =
+    match runDotnet args with
+    | 0 -> ()
+    | code when code = badInput -> exit badInput
+    | code -> failed args code
 
 /// Options after `--` go to the experiment script, e.g. `-t Heatmap -- --profile smoke`.
 let passThrough (p: TargetParameter) = List.ofSeq p.Context.Arguments
@@ -71,26 +84,36 @@ let passThrough (p: TargetParameter) = List.ofSeq p.Context.Arguments
 let experiment name (p: TargetParameter) =
     dotnet ([ "fsi"; Path.Combine("experiments", name + ".fsx") ] @ passThrough p)
 
-Target.create "Restore" (fun _ -> Trace.log "tools and packages restored by the bootstrap stage")
-Target.create "Build" (fun _ -> dotnet [ "build"; "CommLab.sln"; "-c"; "Release"; "--nologo"; "-v"; "minimal" ])
-Target.create "Test" (fun p ->
+// Every target is declared through `target`, so the list below (help, unknown-target check) is complete.
+let targets = ResizeArray<string>()
+let target (name: string) (body: TargetParameter -> unit) =
+    targets.Add name
+    Target.create name body
+
+target "Restore" (fun _ -> Trace.log "tools and packages restored by the bootstrap stage")
+target "Build" (fun _ -> dotnet [ "build"; "CommLab.sln"; "-c"; "Release"; "--nologo"; "-v"; "minimal" ])
+target "Test" (fun p ->
     System.Environment.SetEnvironmentVariable("COMMLAB_TEST_SUMMARY", testSummary)
-    dotnet ([ testsDll ] @ passThrough p))
-Target.create "Heatmap" (experiment "quantized-heatmap")
-Target.create "ObjectCandidates" (experiment "object-game-candidates")
-Target.create "EstimatorTime" (experiment "estimator-compute-time")
-Target.create "ChannelEstimators" (experiment "channel-estimators")
-Target.create "SmsFigures" (experiment "sms-message-length")
-Target.create "SmsComplexity" (experiment "sms-complexity")
-Target.create "Bench" (fun p ->
+    // Not `dotnet`: whatever the test runner's exit code, the summary line must still be printed.
+    let args = [ testsDll ] @ passThrough p
+    match runDotnet args with
+    | 0 -> ()
+    | code -> failed args code)
+target "Heatmap" (experiment "quantized-heatmap")
+target "ObjectCandidates" (experiment "object-game-candidates")
+target "EstimatorTime" (experiment "estimator-compute-time")
+target "ChannelEstimators" (experiment "channel-estimators")
+target "SmsFigures" (experiment "sms-message-length")
+target "SmsComplexity" (experiment "sms-complexity")
+target "Bench" (fun p ->
     for script in [ "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
-Target.create "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
-Target.create "Paper" (fun _ ->
+target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
+target "Paper" (fun _ ->
     for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
-Target.create "Help" (fun _ ->
-    Trace.log "Targets: Restore, Build, Test, Heatmap, ObjectCandidates, EstimatorTime, ChannelEstimators, SmsFigures, SmsComplexity, Bench, EnvBench, Paper"
+target "Help" (fun _ ->
+    Trace.log (sprintf "Targets: %s" (String.concat ", " targets))
     Trace.log "Usage: dotnet fsi build.fsx -t <Target> [-- <options for the experiment script>]")
 
 "Restore" ==> "Build" ==> "Test"
@@ -103,6 +126,15 @@ Target.create "Help" (fun _ ->
 "Build" ==> "Bench"
 "Build" ==> "EnvBench"
 "Build" ==> "Paper"
+
+// FAKE answers an unknown target with a stack trace; name it and the valid ones instead.
+let requested =
+    fakeArgs |> List.pairwise |> List.tryPick (fun (flag, value) -> if flag = "-t" || flag = "--target" then Some value else None)
+match requested with
+| Some name when not (targets |> Seq.exists (fun t -> System.String.Equals(t, name, System.StringComparison.OrdinalIgnoreCase))) ->
+    eprintfn "build.fsx: unknown target '%s'; the targets are: %s" name (String.concat ", " targets)
+    exit badInput
+| _ -> ()
 
 try
     Target.runOrDefaultWithArguments "Help"

@@ -39,6 +39,12 @@ type Options =
       Device: string
       Out: string }
 
+/// Prints `lines` to stderr and ends the process with exit code 2: how every script and command ends
+/// on bad input (an option, a config, a file), with the reason and no stack trace.
+let fail (lines: string list) : 'a =
+    eprintfn "%s" (String.concat "\n" lines)
+    exit 2
+
 /// Parses the script's arguments (fsi.CommandLineArgs without the script name). Prints usage and
 /// exits 0 on --help; prints the problem and exits 2 on bad input, before anything runs.
 let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options =
@@ -56,16 +62,20 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
                     Validation.oneOf "--device" DeviceChoice.Allowed DeviceChoice.IsValid options.Device
                     (match options.Seeds with Some [] -> Some "--seeds needs at least one seed" | _ -> None) ] with
         | [] -> options
-        | ps ->
-            eprintfn "%s\n\n%s" (String.concat "\n" ps) (parser.PrintUsage())
-            exit 2
+        | ps -> fail (ps @ [ ""; parser.PrintUsage() ])
     with :? ArguParseException as e ->
         if e.ErrorCode = ErrorCode.HelpText then
             printfn "%s" e.Message
             exit 0
         else
-            eprintfn "%s" e.Message
-            exit 2
+            fail [ e.Message ]
+
+/// The profile's name as tables print it: "Smoke", "Quick", "Paper".
+let profileName (o: Options) : string =
+    match o.Profile with
+    | Smoke -> "Smoke"
+    | Quick -> "Quick"
+    | Paper -> "Paper"
 
 /// The seeds to run: the user's, else the profile's default.
 let seeds (o: Options) (profileDefault: int list) = defaultArg o.Seeds profileDefault

@@ -1,30 +1,88 @@
-/// Glue between a script's options and the runner: validates every config first, splits CPU
-/// threads between parallel runs, runs the sweep and writes the rows as CSV.
+/// What every experiment script does around its own setup: check every config of a sweep (and the
+/// device) before anything trains, run the sweep through the run store, and write the outputs
+/// (results.csv, HTML plots, table.md) with one call. A script reads like the paper's setup section:
+/// options, configs, `run`, `publish`.
 module CommLab.Dsl.Experiment
 
-open System
 open System.IO
 open Deedle
+open XPlot.Plotly
+open CommLab.Devices
+open CommLab.Training
 
 /// Folder of one profile's outputs: <out>/<experiment>/<profile>/.
 let outputDir (o: Cli.Options) (experiment: string) =
-    let dir = Path.Combine(o.Out, experiment, (sprintf "%A" o.Profile).ToLowerInvariant())
+    let dir = Path.Combine(o.Out, experiment, (Cli.profileName o).ToLowerInvariant())
     Directory.CreateDirectory dir |> ignore
     dir
 
-/// Runs `configs` after validating all of them (an invalid one stops everything before any
-/// training, with every problem listed); finished runs are reused from the run store.
-let run (o: Cli.Options) (experiment: string) (validate: 'cfg -> string list) (label: 'cfg -> string)
-        (execute: 'cfg -> (Runner.Progress -> unit) -> 'result) (configs: 'cfg list) =
-    let problems =
-        configs
-        |> List.collect (fun c -> validate c |> List.map (fun p -> sprintf "%s: %s" (label c) p))
-        |> List.distinct
-    if not problems.IsEmpty then raise (Validation.ConfigError problems)
-    TorchSharp.torch.set_num_threads (max 1 (Environment.ProcessorCount / o.Jobs))
-    Runner.run { Experiment = experiment; OutDir = o.Out; Jobs = o.Jobs; Log = stdout.WriteLine } label execute configs
+/// What a sweep produced.
+type Results<'cfg, 'result, 'row> =
+    { /// The experiment's folder name.
+      Experiment: string
+      /// Every run with its outcome, in the order of the configs.
+      Runs: Runner.RunRecord<'cfg, 'result> list
+      /// The rows of every run, diverged ones included (flagged), in run order.
+      Rows: 'row list
+      /// Each diverged run's label and where it diverged.
+      Diverged: (string * Divergence) list }
 
-/// Writes rows as CSV through a Deedle frame and returns the frame.
+/// Every problem that stops a sweep before it starts, each prefixed with the label of its config;
+/// and the device, once: a CUDA device on a CPU build would otherwise fail every run in turn.
+let problems (o: Cli.Options) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : string list =
+    let configProblems =
+        configs
+        |> List.collect (fun c -> kind.Validate c |> List.map (fun p -> sprintf "%s: %s" (kind.Label c) p))
+        |> List.distinct
+    let device =
+        try
+            DeviceChoice.Resolve o.Device |> ignore
+            []
+        with
+        | :? System.ArgumentException
+        | :? System.InvalidOperationException as e -> [ sprintf "--device: %s" e.Message ]
+    configProblems @ device
+
+/// Runs `configs` of `kind` after checking all of them and the device (a problem stops everything
+/// before any training: the problems are printed and the process exits with code 2); runs already
+/// stored are loaded, not re-run. libtorch's threads are shared between the `--jobs` parallel runs.
+/// When runs fail (other than by diverging) the others are saved, the failures are printed, and the
+/// process exits with code 1.
+let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : Results<'cfg, 'result, 'row> =
+    match problems o kind configs with
+    | [] -> ()
+    | ps -> Cli.fail (sprintf "%s: invalid configuration, nothing was run:" experiment :: (ps |> List.map (sprintf "  - %s")))
+    Compute.ShareThreadsBetween o.Jobs
+    let runner: Runner.RunnerOptions = { Experiment = experiment; OutDir = o.Out; Jobs = o.Jobs; Device = o.Device; Log = stdout.WriteLine }
+    let runs =
+        try
+            Runner.run runner kind configs
+        with :? Runner.RunsFailedException as e ->
+            eprintfn "%s" e.Message
+            exit 1
+    { Experiment = experiment
+      Runs = runs
+      Rows = runs |> List.collect (fun r -> kind.Rows r.Config r.Outcome)
+      Diverged = runs |> List.choose (fun r -> match r.Outcome with Diverged d -> Some(kind.Label r.Config, d) | Finished _ -> None) }
+
+/// One HTML page of charts in the profile's folder.
+type Page =
+    { /// File name, e.g. "candidates.html".
+      File: string
+      /// The page's heading.
+      Title: string
+      Charts: PlotlyChart list }
+
+/// What a script publishes besides its rows.
+type Report =
+    { /// The heading of table.md, e.g. "Object game (Quick profile)".
+      Title: string
+      /// The paragraphs, headings and tables of table.md, in order.
+      Body: string list
+      /// The HTML pages of plots.
+      Pages: Page list }
+
+/// Writes rows as CSV through a Deedle frame (union fields as their case names) and returns the frame.
 let saveCsv (path: string) (rows: 'row list) : Frame<int, string> =
     let frame = Frame.ofRecords rows
     frame.SaveCsv(path, includeRowKeys = false)
@@ -35,3 +93,30 @@ let loadCsv (path: string) : Frame<int, string> =
     if not (File.Exists path) then
         raise (FileNotFoundException(sprintf "results file not found: %s (run the experiment first)" path, path))
     Frame.ReadCsv(path, inferTypes = true)
+
+/// The markdown of a report: its title, its body, then (only when some run diverged) a section
+/// listing each diverged run with where and how it diverged.
+let markdown (report: Report) (diverged: (string * Divergence) list) : string =
+    let divergedSection =
+        match diverged with
+        | [] -> []
+        | runs ->
+            [ "## Diverged runs"
+              sprintf "%d run(s) met a non-finite loss or metric and stopped there; they are counted in the tables above and left out of every mean." runs.Length
+              Markdown.table [ "run"; "what"; "where" ] [ for label, d in runs -> [ label; sprintf "%s = %s" d.Quantity (string d.Value); sprintf "%s %d %s" d.Unit d.At d.Detail |> fun s -> s.Trim() ] ] ]
+    sprintf "# %s" report.Title :: report.Body @ divergedSection |> String.concat "\n\n"
+
+/// Writes the outputs of an experiment into `<out>/<experiment>/<profile>/`: `results.csv` (the rows),
+/// each HTML page of the report, and `table.md`; prints the table and where it went.
+let publishRows (o: Cli.Options) (experiment: string) (rows: 'row list) (diverged: (string * Divergence) list) (report: Report) : unit =
+    let dir = outputDir o experiment
+    saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
+    for page in report.Pages do
+        Plots.saveHtml (Path.Combine(dir, page.File)) page.Title page.Charts
+    let table = markdown report diverged
+    File.WriteAllText(Path.Combine(dir, "table.md"), table + "\n")
+    printfn "%s\nwrote %s" table dir
+
+/// `publishRows` for a sweep's results: its rows and its diverged runs.
+let publish (o: Cli.Options) (results: Results<'cfg, 'result, 'row>) (report: Report) : unit =
+    publishRows o results.Experiment results.Rows results.Diverged report

@@ -9,6 +9,7 @@ open System.IO
 open Microsoft.FSharp.Reflection
 open Newtonsoft.Json
 open Newtonsoft.Json.Converters
+open Newtonsoft.Json.Linq
 open Newtonsoft.Json.Serialization
 
 let private isOption (t: Type) =
@@ -100,6 +101,17 @@ let settings: JsonSerializerSettings =
 let serialize (value: 'T) : string =
     use writer = new StringWriter(CultureInfo.InvariantCulture, NewLine = "\n")
     JsonSerializer.Create(settings).Serialize(writer, value, typeof<'T>)
+    writer.ToString()
+
+/// `value` serialized as `serialize` does, as a JSON object with `extra` fields appended: a run's
+/// config with its provenance beside it, where reading the file back as the config ignores the extra.
+let serializeWith (value: 'T) (extra: (string * obj) list) : string =
+    let serializer = JsonSerializer.Create settings
+    let json = JObject.FromObject(value, serializer)
+    for name, v in extra do
+        json.Add(name, JToken.FromObject(v, serializer))
+    use writer = new StringWriter(CultureInfo.InvariantCulture, NewLine = "\n")
+    serializer.Serialize(writer, json)
     writer.ToString()
 
 /// Reads a value written by `serialize`. Throws a JsonException naming the problem (for example a

@@ -112,24 +112,6 @@ let toCore (r: Run) =
     LewisGameRun(game, kind, ScheduleFreeOptions(LearningRate = r.LearningRate, WarmupSteps = r.Warmup, WeightDecay = r.WeightDecay),
                  r.BatchSize, r.Epochs, r.Seed, r.Device)
 
-/// Problems with the data settings, each naming the field and what is allowed.
-let validateData (d: Data) : string list =
-    let shape = List.ofSeq (SymbolicGames.ShapeProblems(d.Candidates, d.Attributes, d.Values))
-    let counts =
-        Validation.problems
-            [ Validation.atLeast "train games" 1 d.TrainGames
-              (if d.Games <= d.TrainGames then Some(sprintf "games must be > train games (%d), so some games validate; got %d" d.TrainGames d.Games) else None) ]
-    match d.File with
-    | Some path when not (File.Exists path) -> shape @ counts @ [ sprintf "data file not found: %s" path ]
-    | Some _ -> shape @ counts
-    | None ->
-        let attributes = max 1 d.Attributes
-        shape @ counts
-        @ (if d.MinSymbols < 1 || d.MinSymbols > attributes then [ sprintf "min symbols must be in 1..%d (the attributes), got %d" attributes d.MinSymbols ] else [])
-
-/// Every problem with the run: its data, then the core's checks of the game, optimizer and training.
-let validate (r: Run) : string list = validateData r.Data @ List.ofSeq (LewisGameTrainer.Problems(toCore r))
-
 // One dataset per Data value in a process: the runs of a sweep share it rather than resample it.
 let private datasets = ConcurrentDictionary<Data, System.Lazy<SampledGames>>()
 
@@ -155,8 +137,33 @@ let split (d: Data) =
     let all = (games d).Games
     all.Slice(0, d.TrainGames), all.Slice(d.TrainGames, all.Count - d.TrainGames)
 
-/// What a finished run keeps, one entry per epoch.
-type Outcome =
+/// Problems with the data settings, each naming the field and what is allowed.
+let validateData (d: Data) : string list =
+    let shape = List.ofSeq (SymbolicGames.ShapeProblems(d.Candidates, d.Attributes, d.Values))
+    let counts =
+        Validation.problems
+            [ Validation.atLeast "train games" 1 d.TrainGames
+              (if d.Games <= d.TrainGames then Some(sprintf "games must be > train games (%d), so some games validate; got %d" d.TrainGames d.Games) else None) ]
+    match d.File with
+    | Some path when not (File.Exists path) -> shape @ counts @ [ sprintf "data file not found: %s" path ]
+    | Some _ when not shape.IsEmpty || not counts.IsEmpty -> shape @ counts
+    | Some _ ->
+        // Read now (once per process, shared with the runs): a malformed file is bad input, refused
+        // before anything trains, not a failure of every run that reads it.
+        try
+            games d |> ignore
+            []
+        with :? InvalidDataException as e -> [ e.Message ]
+    | None ->
+        let attributes = max 1 d.Attributes
+        shape @ counts
+        @ (if d.MinSymbols < 1 || d.MinSymbols > attributes then [ sprintf "min symbols must be in 1..%d (the attributes), got %d" attributes d.MinSymbols ] else [])
+
+/// Every problem with the run: its data, then the core's checks of the game, optimizer and training.
+let validate (r: Run) : string list = validateData r.Data @ List.ofSeq (LewisGameTrainer.Problems(toCore r))
+
+/// What a finished run keeps (its metrics.json), one entry per epoch.
+type Metrics =
     { TrainLoss: float list
       ValidationAccuracy: float list
       /// Mean effective length |M| of the validation messages.
@@ -169,15 +176,12 @@ type Outcome =
       GamesPerSecond: float }
 
 /// Trains one run, reporting validation accuracy after every epoch.
-let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
-    match validate r with
-    | [] -> ()
-    | problems -> raise (Validation.ConfigError problems)
+let execute (r: Run) (report: Progress -> unit) : Metrics =
     let train, validation = split r.Data
     let result =
         LewisGameTrainer.Train(
             toCore r, train, validation,
-            fun e -> report { Epoch = e.Epoch; Epochs = r.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+            fun e -> report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
     let history = List.ofArray result.History
     { TrainLoss = history |> List.map (fun e -> e.TrainLoss)
       ValidationAccuracy = history |> List.map (fun e -> e.ValidationAccuracy)
@@ -195,33 +199,57 @@ type Row =
     { MinSymbols: int
       MaxLength: int
       Seed: int
+      LearningRate: float
       Epoch: int
+      /// Validation accuracy (NaN for a diverged run).
       Accuracy: float
       MeanLength: float
       UniqueMessages: int
-      TrainLoss: float }
+      TrainLoss: float
+      /// The run diverged: its one row stands at the epoch where it did, metrics NaN.
+      Diverged: bool }
 
-/// The rows of finished runs.
-let rows (results: (Run * Outcome) list) : Row list =
-    [ for r, o in results do
-          for i, acc in List.indexed o.ValidationAccuracy ->
-              { MinSymbols = r.Data.MinSymbols
-                MaxLength = r.MaxLength
-                Seed = r.Seed
-                Epoch = i + 1
-                Accuracy = acc
-                MeanLength = o.MeanLength[i]
-                UniqueMessages = o.UniqueMessages[i]
-                TrainLoss = o.TrainLoss[i] } ]
+/// The rows of one run: one per epoch, or for a diverged run one at the epoch it diverged in.
+let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
+    let row epoch =
+        { MinSymbols = r.Data.MinSymbols
+          MaxLength = r.MaxLength
+          Seed = r.Seed
+          LearningRate = r.LearningRate
+          Epoch = epoch
+          Accuracy = nan
+          MeanLength = nan
+          UniqueMessages = 0
+          TrainLoss = nan
+          Diverged = true }
+    match outcome with
+    | Finished o ->
+        [ for i, acc in List.indexed o.ValidationAccuracy ->
+              { row (i + 1) with
+                  Accuracy = acc
+                  MeanLength = o.MeanLength[i]
+                  UniqueMessages = o.UniqueMessages[i]
+                  TrainLoss = o.TrainLoss[i]
+                  Diverged = false } ]
+    | Diverged d -> [ row (int d.At) ]
+
+/// The Lewis game as an experiment kind: progress in epochs.
+let kind: ExperimentKind<Run, Metrics, Row> =
+    { Name = "Lewis game"
+      Unit = "epoch"
+      Validate = validate
+      Label = label
+      Execute = execute
+      Rows = rows }
 
 /// Named sweep axes over Lewis game runs.
 module Axes =
     /// min(|M|) of the data.
     let minSymbols (values: int list) =
-        Sweep.axis "min(|M|)" values string (fun m (r: Run) -> { r with Data = { r.Data with MinSymbols = m } })
+        Sweep.axis "min(|M|)" values (fun m (r: Run) -> { r with Data = { r.Data with MinSymbols = m } })
 
     /// Maximum message length L.
-    let maxLength (values: int list) = Sweep.axis "L" values string (fun l (r: Run) -> { r with MaxLength = l })
+    let maxLength (values: int list) = Sweep.axis "L" values (fun l (r: Run) -> { r with MaxLength = l })
 
     /// Random seeds of the agents (the data keep their own seed).
-    let seeds (seeds: int list) = Sweep.axis "seed" seeds string (fun s (r: Run) -> { r with Seed = s })
+    let seeds (seeds: int list) = Sweep.axis "seed" seeds (fun s (r: Run) -> { r with Seed = s })

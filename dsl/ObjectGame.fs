@@ -2,7 +2,7 @@
 module CommLab.Dsl.ObjectGame
 
 open CommLab.Training
-open CommLab.Dsl.Validation
+open CommLab.Dsl.Channel
 
 /// One run of the Object game.
 type Run =
@@ -58,8 +58,8 @@ let defaults =
 /// Number of objects in the run's world.
 let objects (r: Run) = pown (float r.Values) r.Attributes
 
-// The core's run description, built without checks; `validate` and `toCore` decide whether it is used.
-let private describe (r: Run) =
+/// The core's run description (unchecked: `validate` lists its problems).
+let toCore (r: Run) =
     ObjectGameRun(
         Channel.toSpec r.Channel, r.Attributes, r.Values, r.LearningRate, r.BatchSize, r.Epochs, r.Patience,
         Option.toNullable r.Negatives, Option.toNullable r.TrainTargets, Array.ofList r.Candidates,
@@ -75,15 +75,10 @@ let updates (r: Run) = int64 r.Epochs * int64 ((trainTargets r + r.BatchSize - 1
 
 /// Every problem with the run, each naming the field, the bad value and what is allowed. The checks
 /// are the core's (`ObjectGameTrainer.Problems`), so the DSL and C# callers read the same words.
-let validate (r: Run) : string list = List.ofSeq (ObjectGameTrainer.Problems(describe r))
+let validate (r: Run) : string list = List.ofSeq (ObjectGameTrainer.Problems(toCore r))
 
-/// The core's run description; raises `ConfigError` listing every problem first.
-let toCore (r: Run) =
-    require (validate r |> List.map Some)
-    describe r
-
-/// What a finished run keeps: the core's result, flattened to plain fields for the run store.
-type Outcome =
+/// What a finished run keeps (its metrics.json): the core's result, flattened to plain fields.
+type Metrics =
     { Candidates: int list
       TestAccuracy: float list
       /// Number of unique messages over the test targets (NoUM).
@@ -97,11 +92,11 @@ type Outcome =
       SamplesPerSecond: float }
 
 /// Trains and evaluates one run, reporting validation accuracy after every epoch.
-let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
+let execute (r: Run) (report: Progress -> unit) : Metrics =
     let result =
         ObjectGameTrainer.Train(
             toCore r,
-            fun e -> report { Epoch = e.Epoch; Epochs = e.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+            fun e -> report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
     { Candidates = List.ofArray result.CandidateCounts
       TestAccuracy = List.ofArray result.TestAccuracy
       TestMessages = result.TestMessages
@@ -116,51 +111,86 @@ let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
 /// A one-line description for progress logs.
 let label (r: Run) =
     let c = r.Channel
-    let quantize = if c.Mode = Channel.QT then (if c.Quantize = Channel.InferenceOnly then " inf-only" else " train+inf") else ""
-    let norm = if c.Mode <> Channel.GS && c.Normalization = Channel.Batch then " batch-norm" else ""
-    let alphabet = if c.Mode = Channel.CN then "" else sprintf " |v|=%d" c.Alphabet
+    let quantize =
+        match c.Mode, c.Quantize with
+        | QT, InferenceOnly -> " inf-only"
+        | QT, TrainAndInference -> " train+inf"
+        | _ -> ""
+    let norm = if c.Mode <> GS && c.Normalization = Batch then " batch-norm" else ""
+    let alphabet = if c.Mode = CN then "" else sprintf " |v|=%d" c.Alphabet
     sprintf "%s%s w=%d m=%d%s%s seed=%d" (Channel.describe c) alphabet c.WordLength c.MessageLength quantize norm r.Seed
 
-/// One row per (run, candidate count): the shape results take in frames and CSV files.
+/// One row per (run, candidate count): the shape results take in frames, CSV files and tables.
 type Row =
-    { Channel: string
-      Mode: string
-      Architecture: string
-      /// The GS channel's estimator (e.g. "STGS-1"); empty for CN and QT.
+    { /// Short channel name, e.g. "GS-Inst" (`Channel.name`).
+      Channel: string
+      Mode: Mode
+      Architecture: Architecture
+      /// A GS channel's estimator, e.g. "STGS-1"; empty for CN and QT, which have none.
       Estimator: string
-      Quantize: string
-      Normalization: string
+      Quantize: Quantize
+      Normalization: Normalization
       Alphabet: int
       WordLength: int
       MessageLength: int
       Seed: int
+      LearningRate: float
       Candidates: int
+      /// Test accuracy at the best epoch (NaN for a diverged run).
       Accuracy: float
+      /// NoUM over the test targets.
       Messages: int
       Targets: int
       BestEpoch: int
-      Seconds: float }
+      /// Mean training loss of the last epoch trained (NaN for a diverged run).
+      TrainLoss: float
+      Seconds: float
+      /// The run diverged: its metrics are NaN and tables count it apart.
+      Diverged: bool }
 
-/// The rows of finished runs.
-let rows (results: (Run * Outcome) list) : Row list =
-    [ for r, o in results do
-          for k, acc in List.zip o.Candidates o.TestAccuracy do
-              { Channel = Channel.name r.Channel
-                Mode = sprintf "%A" r.Channel.Mode
-                Architecture = sprintf "%A" r.Channel.Architecture
-                Estimator = (if r.Channel.Mode = Channel.GS then Estimator.name r.Channel.Estimator else "")
-                Quantize = sprintf "%A" r.Channel.Quantize
-                Normalization = sprintf "%A" r.Channel.Normalization
-                Alphabet = r.Channel.Alphabet
-                WordLength = r.Channel.WordLength
-                MessageLength = r.Channel.MessageLength
-                Seed = r.Seed
-                Candidates = k
-                Accuracy = acc
-                Messages = o.TestMessages
-                Targets = o.TestTargets
-                BestEpoch = o.BestEpoch
-                Seconds = o.Seconds } ]
+/// The rows of one run: one per candidate count.
+let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
+    let row candidates =
+        { Channel = Channel.name r.Channel
+          Mode = r.Channel.Mode
+          Architecture = r.Channel.Architecture
+          Estimator = (if r.Channel.Mode = GS then Estimator.name r.Channel.Estimator else "")
+          Quantize = r.Channel.Quantize
+          Normalization = r.Channel.Normalization
+          Alphabet = r.Channel.Alphabet
+          WordLength = r.Channel.WordLength
+          MessageLength = r.Channel.MessageLength
+          Seed = r.Seed
+          LearningRate = r.LearningRate
+          Candidates = candidates
+          Accuracy = nan
+          Messages = 0
+          Targets = 0
+          BestEpoch = 0
+          TrainLoss = nan
+          Seconds = nan
+          Diverged = true }
+    match outcome with
+    | Finished o ->
+        [ for k, acc in List.zip o.Candidates o.TestAccuracy ->
+              { row k with
+                  Accuracy = acc
+                  Messages = o.TestMessages
+                  Targets = o.TestTargets
+                  BestEpoch = o.BestEpoch
+                  TrainLoss = List.last o.TrainLoss
+                  Seconds = o.Seconds
+                  Diverged = false } ]
+    | Diverged _ -> r.Candidates |> List.map row
+
+/// The Object game as an experiment kind: progress in epochs.
+let kind: ExperimentKind<Run, Metrics, Row> =
+    { Name = "Object game"
+      Unit = "epoch"
+      Validate = validate
+      Label = label
+      Execute = execute
+      Rows = rows }
 
 /// Named sweep axes over Object game runs.
 module Axes =
@@ -168,27 +198,27 @@ module Axes =
 
     /// Quantization phase (QT).
     let quantize (phases: Channel.Quantize list) =
-        Sweep.axis "quantize" phases (sprintf "%A") (fun q -> channel (fun c -> { c with Quantize = q }))
+        Sweep.axis "quantize" phases (fun q -> channel (fun c -> { c with Quantize = q }))
 
     /// Alphabet size.
     let alphabet (sizes: int list) =
-        Sweep.axis "alphabet" sizes string (fun a -> channel (fun c -> { c with Alphabet = a }))
+        Sweep.axis "alphabet" sizes (fun a -> channel (fun c -> { c with Alphabet = a }))
 
     /// Normalization range of CN/QT words: per word (default) or per batch (authors' code).
     let normalization (ranges: Channel.Normalization list) =
-        Sweep.axis "normalization" ranges (sprintf "%A") (fun n -> channel (fun c -> { c with Normalization = n }))
+        Sweep.axis "normalization" ranges (fun n -> channel (fun c -> { c with Normalization = n }))
 
     /// Word length.
     let wordLength (lengths: int list) =
-        Sweep.axis "word length" lengths string (fun w -> channel (fun c -> { c with WordLength = w }))
+        Sweep.axis "word length" lengths (fun w -> channel (fun c -> { c with WordLength = w }))
 
-    /// Whole channels, labelled by their short name (e.g. "GS-RNN").
+    /// Whole channels.
     let channels (cs: Channel.Channel list) =
-        Sweep.axis "channel" cs Channel.name (fun c (r: Run) -> { r with Channel = c })
+        Sweep.axis "channel" cs (fun c (r: Run) -> { r with Channel = c })
 
-    /// Estimators of GS channels, labelled by their short name (e.g. "GST-1").
+    /// Estimators of GS channels.
     let estimators (es: Estimator.Estimator list) =
-        Sweep.axis "estimator" es Estimator.name (fun e -> channel (fun c -> { c with Estimator = e }))
+        Sweep.axis "estimator" es (fun e -> channel (fun c -> { c with Estimator = e }))
 
     /// Random seeds.
-    let seeds (seeds: int list) = Sweep.axis "seed" seeds string (fun s (r: Run) -> { r with Seed = s })
+    let seeds (seeds: int list) = Sweep.axis "seed" seeds (fun s (r: Run) -> { r with Seed = s })

@@ -1,9 +1,15 @@
 /// Tables and plots of Object game results, with the paper's numbers beside ours.
 module CommLab.Dsl.ObjectReports
 
+open CommLab.Dsl.Channel
 open CommLab.Dsl.ObjectGame
 
 let private byChannel (rows: Row list) = rows |> List.map (fun r -> r.Channel) |> List.distinct
+
+// The seeds behind a group of rows: "3", or "2 of 3 seeds; 1 diverged" when some diverged.
+let private seeds (rows: Row list) =
+    let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Estimator, r.Quantize, r.Normalization, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
+    Summary.seeds (perRun |> List.map (fun r -> r.Diverged))
 
 /// Table 5 / Figure 3: accuracy against the number of candidates, ours (mean ± std over seeds) and the paper's.
 let candidatesTable (rows: Row list) =
@@ -12,12 +18,11 @@ let candidatesTable (rows: Row list) =
     let body =
         [ for ch in byChannel rows do
               let r = rows |> List.find (fun r -> r.Channel = ch)
-              let seeds = rows |> List.filter (fun x -> x.Channel = ch) |> List.map (fun x -> x.Seed) |> List.distinct |> List.length
-              let alphabet = if r.Mode = "CN" then "n/a" else string r.Alphabet
-              yield [ ch; "ours"; alphabet; string r.WordLength; string r.MessageLength; string seeds ]
+              let alphabet = match r.Mode with CN -> Markdown.missing | GS | QT -> string r.Alphabet
+              yield [ ch; "ours"; alphabet; string r.WordLength; string r.MessageLength; seeds (rows |> List.filter (fun x -> x.Channel = ch)) ]
                     @ [ for k in counts -> Summary.format 3 (acc.TryFind(ch, k)) ]
-              let paper = PaperNumbers.table5.TryFind ch |> Option.defaultValue Map.empty
-              let pa, pw, pm = PaperNumbers.table5Settings.TryFind ch |> Option.defaultValue (None, 0, 0)
+              let paper = PaperNumbers.Quantized.table5.TryFind ch |> Option.defaultValue Map.empty
+              let pa, pw, pm = PaperNumbers.Quantized.table5Settings.TryFind ch |> Option.defaultValue (None, 0, 0)
               yield [ ch; "paper"; (match pa with Some a -> string a | None -> "n/a"); string pw; string pm; "3" ]
                     @ [ for k in counts -> Markdown.decimalsOpt 3 (paper.TryFind k) ] ]
     Markdown.table ([ "channel"; "source"; "alphabet"; "word len"; "msg len"; "seeds" ] @ [ for k in counts -> string k ]) body
@@ -27,24 +32,27 @@ let messagesTable (rows: Row list) =
     // Every row of a run repeats its NoUM: keep one row per run.
     let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Quantize, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
     let noum = Summary.by (fun r -> r.Channel) (fun r -> float r.Messages) perRun
-    let targets = rows |> List.map (fun r -> r.Targets) |> List.tryHead |> Option.defaultValue 0
+    let targets = rows |> List.filter (fun r -> not r.Diverged) |> List.map (fun r -> r.Targets) |> List.tryHead |> Option.defaultValue 0
     let body =
-        [ for ch in byChannel rows |> List.filter (fun c -> c.StartsWith "GS" || c.StartsWith "QT") ->
+        [ for ch in perRun |> List.filter (fun r -> r.Mode <> CN) |> byChannel ->
               [ ch; string targets; Summary.format 0 (noum.TryFind ch)
-                PaperNumbers.table3.TryFind ch |> Option.map string |> Option.defaultValue Markdown.missing ] ]
+                PaperNumbers.Quantized.table3.TryFind ch |> Option.map string |> Option.defaultValue Markdown.missing ] ]
     Markdown.table [ "channel"; "targets"; "NoUM ours"; "NoUM paper" ] body
+
+// Quantization phases in table order: both phases, then inference only.
+let private phases = [ TrainAndInference; InferenceOnly ]
 
 /// Table 2 (Object row): QT with 2 and with the most candidates, train+inference against inference-only.
 let quantizePhaseTable (rows: Row list) =
-    let qt = rows |> List.filter (fun r -> r.Mode = "QT")
+    let qt = rows |> List.filter (fun r -> r.Mode = QT)
     let most = qt |> List.map (fun r -> r.Candidates) |> List.fold max 0
     let acc = Summary.by (fun r -> r.Architecture, r.Quantize, r.Candidates) (fun r -> r.Accuracy) qt
     let body =
-        [ for arch in [ "Instant"; "Recurrent" ] do
-              for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+        [ for arch in [ Instant; Recurrent ] do
+              for phase in phases do
                   if acc.ContainsKey(arch, phase, 2) then
-                      let p2, pmax = PaperNumbers.table2[(arch, phase)]
-                      yield [ arch; phase; Summary.format 3 (acc.TryFind(arch, phase, 2)); Summary.format 3 (acc.TryFind(arch, phase, most))
+                      let p2, pmax = PaperNumbers.Quantized.table2[(arch, phase)]
+                      yield [ string arch; string phase; Summary.format 3 (acc.TryFind(arch, phase, 2)); Summary.format 3 (acc.TryFind(arch, phase, most))
                               Markdown.decimals 2 p2; Markdown.decimals 2 pmax ] ]
     Markdown.table [ "channel"; "quantize"; "2 ours"; sprintf "%d ours" most; "2 paper"; "max paper" ] body
 
@@ -53,20 +61,24 @@ let private candidatesChartBy (key: Row -> string) (title: string) (rows: Row li
     let acc = Summary.by (fun r -> key r, r.Candidates) (fun r -> r.Accuracy) rows
     let series =
         [ for name in rows |> List.map key |> List.distinct ->
-              name, [ for KeyValue((c, k), cell) in acc do if c = name then yield float k, cell.Mean ] ]
+              name, [ for KeyValue((c, k), cell) in acc do if c = name && cell.N > 0 then yield float k, cell.Mean ] ]
     Plots.lines title "number of candidates" "accuracy" true series
 
 /// Accuracy-against-candidates curves, one line per channel (mean over seeds), log x axis.
 let candidatesChart (title: string) (rows: Row list) = candidatesChartBy (fun r -> r.Channel) title rows
 
 /// Figure 4: a value over alphabet size (rows) x word length (columns) for one quantization phase.
-let heatmapGrid (value: Row -> float) (normalization: string) (phase: string) (rows: Row list) =
+let heatmapGrid (value: Row -> float) (normalization: Normalization) (phase: Quantize) (rows: Row list) =
     let rs = rows |> List.filter (fun r -> r.Quantize = phase && r.Normalization = normalization)
     let alphabets = rs |> List.map (fun r -> r.Alphabet) |> List.distinct |> List.sort
     let lengths = rs |> List.map (fun r -> r.WordLength) |> List.distinct |> List.sort
     let cells = Summary.by (fun r -> r.Alphabet, r.WordLength) value rs
-    let z = [| for a in alphabets -> [| for w in lengths -> cells.TryFind(a, w) |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan |] |]
+    let z = [| for a in alphabets -> [| for w in lengths -> cells.TryFind(a, w) |] |]
     alphabets, lengths, z
+
+// A heatmap cell's mean over seeds; NaN (a gap in the plot) where no run finished.
+let private means (z: Summary.Cell option[][]) =
+    z |> Array.map (Array.map (fun c -> c |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan))
 
 let private normalizations (rows: Row list) = rows |> List.map (fun r -> r.Normalization) |> List.distinct
 
@@ -79,14 +91,22 @@ let private atMostCandidates (rows: Row list) =
 let heatmapTable (rows: Row list) =
     let most, atMost = atMostCandidates rows
     [ for norm in normalizations rows do
-       for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+       for phase in phases do
           let alphabets, lengths, acc = heatmapGrid (fun r -> r.Accuracy) norm phase atMost
           let _, _, noum = heatmapGrid (fun r -> float r.Messages) norm phase atMost
+          // Accuracy (NoUM), or the diverged count in place of both.
+          let cell (a: Summary.Cell option) (n: Summary.Cell option) =
+              match a with
+              | Some c when c.N = 0 && c.Diverged > 0 -> Summary.format 2 a
+              | _ ->
+                  let mean (c: Summary.Cell option) = c |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan
+                  let note = match a with Some c when c.Diverged > 0 -> sprintf " [%s]" (Summary.divergedNote c) | _ -> ""
+                  sprintf "%s (%s)%s" (Markdown.decimals 2 (mean a)) (Markdown.decimals 0 (mean n)) note
           if not alphabets.IsEmpty then
               let body =
                   [ for i, a in List.indexed alphabets ->
-                        string a :: [ for j in 0 .. lengths.Length - 1 -> sprintf "%s (%s)" (Markdown.decimals 2 acc.[i].[j]) (Markdown.decimals 0 noum.[i].[j]) ] ]
-              yield sprintf "### Quantization: %s, normalization: %s — accuracy at %d candidates (NoUM)\n\n%s" phase norm most
+                        string a :: [ for j in 0 .. lengths.Length - 1 -> cell acc.[i].[j] noum.[i].[j] ] ]
+              yield sprintf "### Quantization: %O, normalization: %O — accuracy at %d candidates (NoUM)\n\n%s" phase norm most
                         (Markdown.table ("alphabet \\ word length" :: [ for w in lengths -> string w ]) body) ]
     |> String.concat "\n\n"
 
@@ -95,14 +115,17 @@ let heatmapCharts (rows: Row list) =
     let most, atMost = atMostCandidates rows
     [ for norm in normalizations rows do
        for metric, value in [ sprintf "accuracy (%d candidates)" most, (fun (r: Row) -> r.Accuracy); "NoUM", (fun r -> float r.Messages) ] do
-          for phase in [ "TrainAndInference"; "InferenceOnly" ] do
+          for phase in phases do
               let alphabets, lengths, z = heatmapGrid value norm phase atMost
               if not alphabets.IsEmpty then
-                  yield Plots.heatmap (sprintf "%s, quantize %s, normalize %s" metric phase norm) "word length" "alphabet size"
-                            (List.map string lengths) (List.map string alphabets) z ]
+                  yield Plots.heatmap (sprintf "%s, quantize %O, normalize %O" metric phase norm) "word length" "alphabet size"
+                            (List.map string lengths) (List.map string alphabets) (means z) ]
 
 /// The channel with its estimator, "GS-Inst STGS-1"; channels without one (CN, QT) keep their name.
-let channelWithEstimator (r: Row) = if r.Estimator = "" then r.Channel else r.Channel + " " + r.Estimator
+let channelWithEstimator (r: Row) =
+    match r.Mode with
+    | GS -> r.Channel + " " + r.Estimator
+    | CN | QT -> r.Channel
 
 /// Accuracy against the number of candidates (mean ± std over seeds) and NoUM, one row per channel and
 /// estimator, in the order the rows first name them.
@@ -113,8 +136,7 @@ let estimatorTable (rows: Row list) =
     let noum = Summary.by channelWithEstimator (fun r -> float r.Messages) perRun
     let body =
         [ for key in rows |> List.map channelWithEstimator |> List.distinct ->
-              let seeds = perRun |> List.filter (fun r -> channelWithEstimator r = key) |> List.length
-              [ key; string seeds ] @ [ for k in counts -> Summary.format 3 (acc.TryFind(key, k)) ] @ [ Summary.format 0 (noum.TryFind key) ] ]
+              [ key; seeds (perRun |> List.filter (fun r -> channelWithEstimator r = key)) ] @ [ for k in counts -> Summary.format 3 (acc.TryFind(key, k)) ] @ [ Summary.format 0 (noum.TryFind key) ] ]
     Markdown.table ([ "channel"; "seeds" ] @ [ for k in counts -> string k ] @ [ "NoUM" ]) body
 
 /// Accuracy-against-candidates curves, one line per channel and estimator (mean over seeds), log x axis.

@@ -1,15 +1,19 @@
 /// Where runs live on disk. Each run has its own folder named by a hash of its config:
 ///
-///     <outDir>/<experiment>/runs/<runId>/config.json   written when the run starts
-///     <outDir>/<experiment>/runs/<runId>/metrics.json  written only when the run finished
+///     <outDir>/<experiment>/runs/<runId>/config.json    the config and its provenance, written when the run starts
+///     <outDir>/<experiment>/runs/<runId>/metrics.json   written only when the run finished
+///     <outDir>/<experiment>/runs/<runId>/diverged.json  written instead when the run diverged (where, what, the value)
 ///
-/// A folder with a config but no metrics is an unfinished run (killed or failed) and is run again.
+/// A folder with a config and neither of the others is an unfinished run (killed or failed) and is
+/// run again. A diverged run is not: the same config and seed would diverge the same way; delete its
+/// folder to try again.
 module CommLab.Dsl.RunStore
 
 open System
 open System.IO
 open System.Security.Cryptography
 open System.Text
+open CommLab.Training
 
 /// The run id of a config: the first 12 hex characters of the SHA-256 of its JSON (`Json.serialize`).
 /// Equal configs get equal ids in every process and on every machine; renaming or adding a config
@@ -24,11 +28,14 @@ let experimentDir (outDir: string) (experiment: string) : string = Path.Combine(
 /// The folder of one run: `<experimentDir>/runs/<runId>`.
 let runDir (dir: string) (runId: string) : string = Path.Combine(dir, "runs", runId)
 
-/// The resolved config of a run, written when it starts.
+/// The resolved config of a run and its provenance, written when it starts.
 let configPath (dir: string) (runId: string) : string = Path.Combine(runDir dir runId, "config.json")
 
 /// The result of a run; its presence marks the run as finished.
 let metricsPath (dir: string) (runId: string) : string = Path.Combine(runDir dir runId, "metrics.json")
+
+/// Where and how a run diverged; its presence marks the run as diverged.
+let divergedPath (dir: string) (runId: string) : string = Path.Combine(runDir dir runId, "diverged.json")
 
 // Writes a temporary file in the same folder, flushes it to disk, then renames it over the target.
 // The rename is atomic on one file system, so a reader (or a run killed half-way) sees either no
@@ -47,29 +54,34 @@ let private writeAtomically (path: string) (text: string) =
     finally
         if File.Exists temp then File.Delete temp
 
-/// Writes `config.json` of a run (creating its folder), replacing any left by an unfinished attempt.
-let writeConfig (dir: string) (runId: string) (cfg: 'cfg) : unit =
-    writeAtomically (configPath dir runId) (Json.serialize cfg + "\n")
+/// Writes `config.json` of a run (creating its folder), replacing any left by an unfinished attempt:
+/// the config's fields, then a "Provenance" field. Read back as the config, the file hashes to its
+/// folder's name (the provenance is not part of the run's identity).
+let writeConfig (dir: string) (runId: string) (cfg: 'cfg) (provenance: Provenance.Provenance) : unit =
+    writeAtomically (configPath dir runId) (Json.serializeWith cfg [ "Provenance", (provenance :> obj) ] + "\n")
 
-/// Writes `metrics.json` of a finished run atomically (see the module docs).
-let writeResult (dir: string) (runId: string) (result: 'result) : unit =
-    writeAtomically (metricsPath dir runId) (Json.serialize result + "\n")
+/// Writes how a run ended, atomically: `metrics.json` for a finished run, `diverged.json` for a diverged one.
+let writeOutcome (dir: string) (runId: string) (outcome: Outcome<'result>) : unit =
+    match outcome with
+    | Finished result -> writeAtomically (metricsPath dir runId) (Json.serialize result + "\n")
+    | Diverged divergence -> writeAtomically (divergedPath dir runId) (Json.serialize divergence + "\n")
 
-/// The result of a finished run, or None when the run has no `metrics.json`.
-/// A `metrics.json` that does not parse as `'result` is an error naming the file, not an unfinished
-/// run: writes are atomic, so such a file means the result type changed or the file was edited, and
-/// silently re-running (or ignoring) it would hide that.
-let tryLoadFinished<'result> (dir: string) (runId: string) : 'result option =
-    let path = metricsPath dir runId
-    if not (File.Exists path) then
-        None
-    else
-        try
-            Some(Json.deserialize<'result> (File.ReadAllText path))
-        with ex ->
-            raise (
-                InvalidDataException(
-                    sprintf "%s is not a valid %s result: %s\nDelete that file (or its run folder) to run it again." path typeof<'result>.Name ex.Message,
-                    ex
-                )
+// A stored file that does not parse is an error naming it, not an unfinished run: writes are atomic,
+// so such a file means the stored type changed or the file was edited, and silently re-running (or
+// ignoring) it would hide that.
+let private read<'t> (path: string) : 't =
+    try
+        Json.deserialize<'t> (File.ReadAllText path)
+    with ex ->
+        raise (
+            InvalidDataException(
+                sprintf "%s is not a valid %s: %s\nDelete that file (or its run folder) to run it again." path typeof<'t>.Name ex.Message,
+                ex
             )
+        )
+
+/// How a run ended, or None when it has not (no `metrics.json`, no `diverged.json`).
+let tryLoad<'result> (dir: string) (runId: string) : Outcome<'result> option =
+    if File.Exists(metricsPath dir runId) then Some(Finished(read<'result> (metricsPath dir runId)))
+    elif File.Exists(divergedPath dir runId) then Some(Diverged(read<Divergence> (divergedPath dir runId)))
+    else None

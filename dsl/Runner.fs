@@ -1,18 +1,13 @@
-/// Runs a list of configs, a few at a time, saving each result in the RunStore as it finishes.
-/// Finished runs are loaded instead of run again, so an interrupted sweep resumes where it stopped.
+/// Runs a list of configs of one experiment kind, a few at a time, saving each outcome in the RunStore
+/// as it ends. Finished and diverged runs are loaded instead of run again, so an interrupted sweep
+/// resumes where it stopped.
 module CommLab.Dsl.Runner
 
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
 open System.Threading.Tasks
-
-/// What a run reports after each epoch: `Metric` is a name such as "acc", `Value` its value.
-type Progress =
-    { Epoch: int
-      Epochs: int
-      Metric: string
-      Value: float }
+open CommLab.Training
 
 /// Where and how to run a sweep.
 type RunnerOptions =
@@ -23,26 +18,36 @@ type RunnerOptions =
       OutDir: string
       /// How many runs execute at the same time (>= 1).
       Jobs: int
+      /// The device recorded in each run's provenance.
+      Device: string
       /// Receives every log line; the runner never calls it from two threads at once.
       Log: string -> unit }
 
-/// One run that threw.
+/// One run of a sweep and how it ended.
+type RunRecord<'cfg, 'result> =
+    { Config: 'cfg
+      /// The run's folder name under runs/ (RunStore.runId of the config).
+      RunId: string
+      Outcome: Outcome<'result> }
+
+/// One run that threw (other than by diverging).
 type RunFailure =
     { RunId: string
       Label: string
       Error: exn }
 
-/// Raised once every run has ended when some of them failed; the other results are already saved.
+/// Raised once every run has ended when some of them failed; the other outcomes are already saved.
 type RunsFailedException(failures: RunFailure list, message: string) =
     inherit Exception(message, (List.head failures).Error)
     /// The failed runs, in input order.
     member _.Failures = failures
 
-/// Options with one job that log to stdout.
+/// Options with one job on the CPU that log to stdout.
 let options (experiment: string) (outDir: string) : RunnerOptions =
     { Experiment = experiment
       OutDir = outDir
       Jobs = 1
+      Device = "cpu"
       Log = stdout.WriteLine }
 
 /// "42s", "3m05s", "2h03m".
@@ -52,24 +57,24 @@ let formatDuration (t: TimeSpan) : string =
     elif s < 3600 then sprintf "%dm%02ds" (s / 60) (s % 60)
     else sprintf "%dh%02dm" (s / 3600) (s % 3600 / 60)
 
-/// Epoch counts of the runs executing in this call. Time left is the epochs still to do divided by
-/// the epochs done per second so far; a run that has not reported yet is assumed as long as the
-/// average run that has. No estimate until some epoch is done.
+/// Progress of the runs executing in this call, in the kind's unit (epochs, environment steps). Time
+/// left is the units still to do divided by the units done per second so far; a run that has not
+/// reported yet is assumed as long as the average run that has. No estimate until some unit is done.
 type private Eta(runs: int) =
-    let done' = Array.zeroCreate<int> runs
-    let total = Array.create<int option> runs None
+    let done' = Array.zeroCreate<int64> runs
+    let total = Array.create<int64 option> runs None
     let ended = Array.zeroCreate<bool> runs
 
     member _.Report(run: int, p: Progress) =
-        done'[run] <- p.Epoch
-        total[run] <- Some p.Epochs
+        done'[run] <- p.Done
+        total[run] <- Some p.Total
 
     member _.End(run: int) = ended[run] <- true
 
     member _.Left(elapsed: TimeSpan) : TimeSpan option =
         let doneSum = Array.sum done'
         let known = total |> Array.choose id
-        if doneSum = 0 || known.Length = 0 || elapsed.TotalSeconds <= 0.0 then
+        if doneSum = 0L || known.Length = 0 || elapsed.TotalSeconds <= 0.0 then
             None
         else
             let average = float (Array.sum known) / float known.Length
@@ -80,17 +85,14 @@ type private Eta(runs: int) =
                 |> Seq.sum
             Some(TimeSpan.FromSeconds(remaining / (float doneSum / elapsed.TotalSeconds)))
 
-/// Runs every config not finished yet with `execute` (at most `opts.Jobs` at once) and returns the
-/// results in the order of `configs`. Each run writes `config.json` when it starts and `metrics.json`
-/// when it ends (see RunStore); runs with a `metrics.json` are loaded and logged "skipped (finished)".
-/// Configs with the same run id execute once and share the result. If some runs throw, the others
-/// still run and are saved, then a `RunsFailedException` lists the failed run ids and messages.
-let run
-    (opts: RunnerOptions)
-    (label: 'cfg -> string)
-    (execute: 'cfg -> (Progress -> unit) -> 'result)
-    (configs: 'cfg list)
-    : ('cfg * 'result) list =
+/// Runs every config of `kind` without a stored outcome (at most `opts.Jobs` at once) and returns
+/// every run with its outcome, in the order of `configs`. Each run writes `config.json` (with its
+/// provenance) when it starts and `metrics.json`, or `diverged.json` when the kind's execute throws
+/// `TrainingDivergedException`, when it ends; runs with either are loaded and logged as skipped.
+/// Configs with the same run id execute once and share the outcome. If some runs throw anything
+/// else, the others still run and are saved, then a `RunsFailedException` lists the failed run ids
+/// and messages. Configs are expected valid (`Experiment.run` checks them first).
+let run (opts: RunnerOptions) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : RunRecord<'cfg, 'result> list =
     if opts.Jobs < 1 then
         invalidArg "opts" (sprintf "RunnerOptions.Jobs must be >= 1, got %d" opts.Jobs)
     if String.IsNullOrWhiteSpace opts.Experiment then
@@ -102,17 +104,20 @@ let run
     let ids = configs |> List.map RunStore.runId
     let unique = List.zip ids configs |> List.distinctBy fst
     let n = unique.Length
-    let results = ConcurrentDictionary<string, 'result>()
+    let outcomes = ConcurrentDictionary<string, Outcome<'result>>()
     let pending = ResizeArray()
     unique
     |> List.iteri (fun i (id, cfg) ->
-        match RunStore.tryLoadFinished<'result> dir id with
-        | Some result ->
-            results[id] <- result
-            log (sprintf "[run %d/%d] %s skipped (finished, %s)" (i + 1) n (label cfg) id)
+        match RunStore.tryLoad<'result> dir id with
+        | Some (Finished _ as outcome) ->
+            outcomes[id] <- outcome
+            log (sprintf "[run %d/%d] %s skipped (finished, %s)" (i + 1) n (kind.Label cfg) id)
+        | Some (Diverged d as outcome) ->
+            outcomes[id] <- outcome
+            log (sprintf "[run %d/%d] %s skipped (diverged earlier: %O; delete %s to run it again)" (i + 1) n (kind.Label cfg) d (RunStore.runDir dir id))
         | None -> pending.Add((i, id, cfg)))
 
-    log (sprintf "%s: %d runs, %d finished, %d to run with %d jobs (%s)" opts.Experiment n (n - pending.Count) pending.Count opts.Jobs dir)
+    log (sprintf "%s: %d runs, %d done, %d to run with %d jobs (%s)" opts.Experiment n (n - pending.Count) pending.Count opts.Jobs dir)
     let clock = Stopwatch.StartNew()
     let eta = Eta(pending.Count)
     let timing () =
@@ -122,21 +127,26 @@ let run
 
     let failures = ConcurrentBag<int * RunFailure>()
     let execOne k (i, id, cfg) =
-        let name = sprintf "[run %d/%d] %s" (i + 1) n (label cfg)
+        let name = sprintf "[run %d/%d] %s" (i + 1) n (kind.Label cfg)
         let started = clock.Elapsed
+        let finish outcome =
+            RunStore.writeOutcome dir id outcome
+            outcomes[id] <- outcome
         try
             try
-                RunStore.writeConfig dir id cfg
+                RunStore.writeConfig dir id cfg (Provenance.current opts.Device)
                 log (sprintf "%s started (%s)" name id)
                 let report (p: Progress) =
                     lock gate (fun () -> eta.Report(k, p))
-                    log (sprintf "%s epoch %d/%d %s=%.3f %s" name p.Epoch p.Epochs p.Metric p.Value (timing ()))
-                let result = execute cfg report
-                RunStore.writeResult dir id result
-                results[id] <- result
+                    log (sprintf "%s %s %d/%d %s=%.3f %s" name kind.Unit p.Done p.Total p.Metric p.Value (timing ()))
+                finish (Finished(kind.Execute cfg report))
                 log (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
-            with ex ->
-                failures.Add((i, { RunId = id; Label = label cfg; Error = ex }))
+            with
+            | :? TrainingDivergedException as ex ->
+                finish (Diverged ex.Divergence)
+                log (sprintf "%s DIVERGED (%s): %O; stored as diverged, not as a result" name id ex.Divergence)
+            | ex ->
+                failures.Add((i, { RunId = id; Label = kind.Label cfg; Error = ex }))
                 log (sprintf "%s FAILED (%s): %s" name id ex.Message)
         finally
             lock gate (fun () -> eta.End k)
@@ -160,4 +170,4 @@ let run
             sprintf "%d of %d runs failed; the other results are saved under %s and a re-run resumes from them:\n%s"
                 failed.Length n dir (String.concat "\n" lines)
         raise (RunsFailedException(failed, message))
-    List.zip configs ids |> List.map (fun (cfg, id) -> cfg, results[id])
+    List.zip configs ids |> List.map (fun (cfg, id) -> { Config = cfg; RunId = id; Outcome = outcomes[id] })

@@ -6,11 +6,6 @@ module CommLab.Dsl.SmsReports
 open CommLab.Symbolic
 open CommLab.Dsl.LewisGame
 
-/// What the paper's text says about Figures 2-3 (the figures themselves are not in the extracted text):
-/// the gap between L = 2 and the best L at epoch 30, and L = 1's accuracy (L = 1 and 2 for min 3).
-let paperGap = Map.ofList [ 2, 0.25; 3, 0.50 ]
-let paperShortAccuracy = Map.ofList [ 2, "L=1 about 0.35"; 3, "L=1 and L=2 about 0.35" ]
-
 // One line per L over epochs, with a band of ± one standard deviation over seeds.
 let private perLength (title: string) (yLabel: string) (value: Row -> float) (minSymbols: int) (rows: Row list) =
     let series =
@@ -20,7 +15,7 @@ let private perLength (title: string) (yLabel: string) (value: Row -> float) (mi
         |> List.sortBy fst
         |> List.map (fun (l, rs) ->
             sprintf "L=%d" l,
-            Summary.by (fun r -> r.Epoch) value rs |> Map.toList |> List.map (fun (epoch, c) -> float epoch, c.Mean, c.Std))
+            Summary.by (fun r -> r.Epoch) value rs |> Map.toList |> List.filter (fun (_, c) -> c.N > 0) |> List.map (fun (epoch, c) -> float epoch, c.Mean, c.Std))
     Plots.bands (sprintf "%s, min(|M|) = %d" title minSymbols) "epoch" yLabel series
 
 /// Figure 2 (min(|M|) = 2) or 3 (min(|M|) = 3): validation accuracy over epochs per L, mean ± std over seeds.
@@ -53,8 +48,8 @@ let finalTable (rows: Row list) =
               @ [ for l in lengths -> Summary.format 3 (accuracy |> Map.tryFind (m, l)) ]
               @ [ (match best with Some(l, _) -> string l | None -> Markdown.missing)
                   gap
-                  (paperGap |> Map.tryFind m |> Option.map (Markdown.decimals 2) |> Option.defaultValue Markdown.missing)
-                  (paperShortAccuracy |> Map.tryFind m |> Option.defaultValue Markdown.missing) ] ]
+                  (PaperNumbers.Sms.gap |> Map.tryFind m |> Option.map (Markdown.decimals 2) |> Option.defaultValue Markdown.missing)
+                  (PaperNumbers.Sms.shortAccuracy |> Map.tryFind m |> Option.defaultValue Markdown.missing) ] ]
     let lengthRows =
         [ for m in mins ->
               [ string m ] @ [ for l in lengths -> Summary.format 2 (length |> Map.tryFind (m, l)) ] ]

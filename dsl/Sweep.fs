@@ -1,21 +1,17 @@
-/// A sweep is data: the Cartesian product of named axes applied to a base config. Each axis value
-/// is a label (for run names and tables) and the update it makes to the config.
+/// A sweep is data: the Cartesian product of named axes applied to a base config. Each axis value is
+/// the update it makes to the config; runs are named by their config's hash (RunStore) and described
+/// in logs by their experiment kind's label, so axis values need no labels of their own.
 module CommLab.Dsl.Sweep
 
-/// One named dimension of a sweep; each value is a label and the config update it stands for.
+/// One named dimension of a sweep: the config updates it stands for.
 type Axis<'cfg> =
     { Name: string
-      Values: (string * ('cfg -> 'cfg)) list }
+      Values: ('cfg -> 'cfg) list }
 
-/// One point of a sweep: the (axis name, value label) pairs in axis order and the resulting config.
-type Point<'cfg> =
-    { Labels: (string * string) list
-      Config: 'cfg }
-
-/// An axis over typed values, e.g. `axis "lr" [ 0.1; 0.01 ] string (fun v c -> { c with Lr = v })`.
-let axis (name: string) (values: 'v list) (label: 'v -> string) (set: 'v -> 'cfg -> 'cfg) : Axis<'cfg> =
+/// An axis over typed values, e.g. `axis "lr" [ 0.1; 0.01 ] (fun v c -> { c with Lr = v })`.
+let axis (name: string) (values: 'v list) (set: 'v -> 'cfg -> 'cfg) : Axis<'cfg> =
     { Name = name
-      Values = values |> List.map (fun v -> label v, set v) }
+      Values = values |> List.map set }
 
 // Fails before anything runs: an empty axis would silently make the whole sweep empty.
 let private check (axes: Axis<'cfg> list) =
@@ -31,15 +27,11 @@ let size (axes: Axis<'cfg> list) : int =
     check axes
     axes |> List.fold (fun n a -> n * a.Values.Length) 1
 
-/// Every point of the sweep with its labels, in axis order: the first axis varies slowest.
-let points (baseCfg: 'cfg) (axes: Axis<'cfg> list) : Point<'cfg> list =
-    check axes
-    let rec expand labels cfg axes =
-        match axes with
-        | [] -> [ { Labels = List.rev labels; Config = cfg } ]
-        | a :: rest -> a.Values |> List.collect (fun (label, set) -> expand ((a.Name, label) :: labels) (set cfg) rest)
-    expand [] baseCfg axes
-
-/// The configs of the sweep, in the order of `points`; no axes gives `[ baseCfg ]`.
+/// The configs of the sweep, the first axis varying slowest; no axes gives `[ baseCfg ]`.
 let grid (baseCfg: 'cfg) (axes: Axis<'cfg> list) : 'cfg list =
-    points baseCfg axes |> List.map (fun p -> p.Config)
+    check axes
+    let rec expand cfg axes =
+        match axes with
+        | [] -> [ cfg ]
+        | a :: rest -> a.Values |> List.collect (fun set -> expand (set cfg) rest)
+    expand baseCfg axes

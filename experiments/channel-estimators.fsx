@@ -5,7 +5,6 @@
 // messages, over three seeds.
 #load "Load.fsx"
 
-open System.IO
 open CommLab.Dsl
 open CommLab.Dsl.Channel
 open CommLab.Dsl.ObjectGame
@@ -44,25 +43,22 @@ let channels =
           yield { c with Mode = QT; Quantize = InferenceOnly }
           yield { c with Mode = CN } ]
 
-let sweep = [ Sweep.axis "channel" channels Channel.describe (fun c (r: Run) -> { r with Channel = c }); Axes.seeds (Cli.seeds options defaultSeeds) ]
-let configs = Sweep.grid { settings with Device = options.Device } sweep
-let results = Experiment.run options "channel-estimators" validate label execute configs
+let sweep = [ Axes.channels channels; Axes.seeds (Cli.seeds options defaultSeeds) ]
+let results = Experiment.run options "channel-estimators" kind (Sweep.grid { settings with Device = options.Device } sweep)
 
-let dir = Experiment.outputDir options "channel-estimators"
-let rows = ObjectGame.rows results
-Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
-let byArchitecture arch = rows |> List.filter (fun r -> r.Architecture = arch)
-Plots.saveHtml (Path.Combine(dir, "candidates.html")) "Estimators in channels"
-    [ for arch, title in [ "Instant", "Instant channels"; "Recurrent", "Recurrent channels" ] ->
-          ObjectReports.estimatorChart (sprintf "Object game, %s: accuracy vs candidates" title) (byArchitecture arch) ]
-let report =
-    [ sprintf "# Estimators in communication channels: Object game (%A profile)" options.Profile
-      sprintf "Test accuracy (mean ± std over seeds) against the number of candidates, and NoUM over the %d test targets. lr %g, %d epochs, batch %d, GRU %d."
-          (rows |> List.tryHead |> Option.map (fun r -> r.Targets) |> Option.defaultValue 0) settings.LearningRate settings.Epochs settings.BatchSize hidden
-      "## Instant channels"
-      ObjectReports.estimatorTable (byArchitecture "Instant")
-      "## Recurrent channels"
-      ObjectReports.estimatorTable (byArchitecture "Recurrent") ]
-    |> String.concat "\n\n"
-File.WriteAllText(Path.Combine(dir, "table.md"), report + "\n")
-printfn "%s\nwrote %s" report dir
+let byArchitecture arch = results.Rows |> List.filter (fun r -> r.Architecture = arch)
+let targets = results.Rows |> List.tryFind (fun r -> not r.Diverged) |> Option.map (fun r -> r.Targets) |> Option.defaultValue 0
+Experiment.publish options results
+    { Title = sprintf "Estimators in communication channels: Object game (%s profile)" (Cli.profileName options)
+      Body =
+        [ sprintf "Test accuracy (mean ± std over seeds) against the number of candidates, and NoUM over the %d test targets. lr %g, %d epochs, batch %d, GRU %d."
+              targets settings.LearningRate settings.Epochs settings.BatchSize hidden
+          "## Instant channels"
+          ObjectReports.estimatorTable (byArchitecture Instant)
+          "## Recurrent channels"
+          ObjectReports.estimatorTable (byArchitecture Recurrent) ]
+      Pages =
+        [ { File = "candidates.html"; Title = "Estimators in channels"
+            Charts =
+              [ for arch, title in [ Instant, "Instant channels"; Recurrent, "Recurrent channels" ] ->
+                    ObjectReports.estimatorChart (sprintf "Object game, %s: accuracy vs candidates" title) (byArchitecture arch) ] } ] }

@@ -4,7 +4,6 @@
 // Table 2 (QT quantizing in training and inference against inference only).
 #load "Load.fsx"
 
-open System.IO
 open CommLab.Dsl
 open CommLab.Dsl.Channel
 open CommLab.Dsl.ObjectGame
@@ -33,23 +32,18 @@ let settings, hidden, defaultSeeds =
     | Cli.Paper -> defaults, 1024, [ 1; 2; 3 ]
 
 let sweep = [ Axes.channels (channels hidden); Axes.seeds (Cli.seeds options defaultSeeds) ]
-let configs = Sweep.grid { settings with Device = options.Device } sweep
-let results = Experiment.run options "object-game-candidates" validate label execute configs
+let results = Experiment.run options "object-game-candidates" kind (Sweep.grid { settings with Device = options.Device } sweep)
 
-let dir = Experiment.outputDir options "object-game-candidates"
-let rows = ObjectGame.rows results
-let figure3 = rows |> List.filter (fun r -> r.Quantize = "InferenceOnly" || r.Mode <> "QT")
-Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
-Plots.saveHtml (Path.Combine(dir, "candidates.html")) "Figure 3: Object game"
-    [ ObjectReports.candidatesChart "Object game: accuracy vs candidates (QT inference-only)" figure3 ]
-let report =
-    [ sprintf "# Object game (%A profile)" options.Profile
-      "## Table 5 / Figure 3: test accuracy against number of candidates (QT inference-only)"
-      ObjectReports.candidatesTable figure3
-      "## Table 3: number of unique messages over the test targets (QT inference-only)"
-      ObjectReports.messagesTable figure3
-      "## Table 2, Object row: QT quantizing in training and inference vs inference only"
-      ObjectReports.quantizePhaseTable rows ]
-    |> String.concat "\n\n"
-File.WriteAllText(Path.Combine(dir, "table.md"), report + "\n")
-printfn "%s\nwrote %s" report dir
+let figure3 = results.Rows |> List.filter (fun r -> r.Mode <> QT || r.Quantize = InferenceOnly)
+Experiment.publish options results
+    { Title = sprintf "Object game (%s profile)" (Cli.profileName options)
+      Body =
+        [ "## Table 5 / Figure 3: test accuracy against number of candidates (QT inference-only)"
+          ObjectReports.candidatesTable figure3
+          "## Table 3: number of unique messages over the test targets (QT inference-only)"
+          ObjectReports.messagesTable figure3
+          "## Table 2, Object row: QT quantizing in training and inference vs inference only"
+          ObjectReports.quantizePhaseTable results.Rows ]
+      Pages =
+        [ { File = "candidates.html"; Title = "Figure 3: Object game"
+            Charts = [ ObjectReports.candidatesChart "Object game: accuracy vs candidates (QT inference-only)" figure3 ] } ] }

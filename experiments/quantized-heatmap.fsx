@@ -3,7 +3,6 @@
 // quantizing during training and inference, or during inference only.
 #load "Load.fsx"
 
-open System.IO
 open CommLab.Dsl
 open CommLab.Dsl.Channel
 open CommLab.Dsl.ObjectGame
@@ -16,13 +15,13 @@ let options = Cli.parse "quantized-heatmap" Cli.Quick (fsi.CommandLineArgs |> Ar
 // The quick profile trains with lr 1e-3 for 3 epochs (the paper: 1e-5 for 50) to fit in minutes.
 // Words are normalized per word (our default) and, as in the authors' code, over the batch: per-word
 // min-max leaves a word of length 1 or 2 almost no information, which the batch range does not.
-let alphabets, wordLengths, normalizations, (training: ObjectGame.Run -> ObjectGame.Run) =
+let alphabets, wordLengths, normalizations, (training: Run -> Run) =
     match options.Profile with
     | Cli.Smoke -> [ 2; 10 ], [ 4; 32 ], [ PerWord ], fun r -> { r with LearningRate = 3e-3; TrainTargets = Some 2000; Epochs = 2; Candidates = [ 2; 100; 10000 ] }
     | Cli.Quick -> [ 2; 4; 8; 16; 32 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ], fun r -> { r with LearningRate = 1e-3; Epochs = 3; Candidates = [ 2; 100; 10000 ] }
     | Cli.Paper -> [ 2; 4; 8; 16; 32; 64 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ], id
 
-let baseRun = training { ObjectGame.defaults with Channel = { Channel.defaults with Mode = QT; Architecture = Instant }; Device = options.Device }
+let baseRun = training { defaults with Channel = { Channel.defaults with Mode = QT; Architecture = Instant }; Device = options.Device }
 
 let sweep =
     [ Axes.normalization normalizations
@@ -30,15 +29,12 @@ let sweep =
       Axes.alphabet alphabets
       Axes.wordLength wordLengths
       Axes.seeds (Cli.seeds options [ 1 ]) ]
+let results = Experiment.run options "quantized-heatmap" kind (Sweep.grid baseRun sweep)
 
-let results = Experiment.run options "quantized-heatmap" ObjectGame.validate ObjectGame.label ObjectGame.execute (Sweep.grid baseRun sweep)
-
-let dir = Experiment.outputDir options "quantized-heatmap"
-let rows = ObjectGame.rows results
-Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
-Plots.saveHtml (Path.Combine(dir, "heatmaps.html")) "Figure 4: QT-Instant, Object game" (ObjectReports.heatmapCharts rows)
-let table =
-    sprintf "# Figure 4 (%A profile): Object game, QT-Instant\n\n%s\n\nThe paper shows Figure 4 only as an image; its text states:\n\n%s\n"
-        options.Profile (ObjectReports.heatmapTable rows) (PaperNumbers.figure4Claims |> List.map (sprintf "- %s") |> String.concat "\n")
-File.WriteAllText(Path.Combine(dir, "table.md"), table)
-printfn "%s\nwrote %s" table dir
+Experiment.publish options results
+    { Title = sprintf "Figure 4 (%s profile): Object game, QT-Instant" (Cli.profileName options)
+      Body =
+        [ ObjectReports.heatmapTable results.Rows
+          "The paper shows Figure 4 only as an image; its text states:"
+          PaperNumbers.Quantized.figure4Claims |> List.map (sprintf "- %s") |> String.concat "\n" ]
+      Pages = [ { File = "heatmaps.html"; Title = "Figure 4: QT-Instant, Object game"; Charts = ObjectReports.heatmapCharts results.Rows } ] }

@@ -4,7 +4,6 @@
 // min(|M|) = 3 data expensive to collect).
 #load "Load.fsx"
 
-open System.IO
 open CommLab.Dsl
 open CommLab.Symbolic
 
@@ -32,24 +31,21 @@ let shapes =
 let seed = 0UL
 let histograms = [ for s in shapes -> s, ControlledSampler.Histogram(s, games, seed) ]
 
-let dir = Experiment.outputDir options "sms-complexity"
-let rows =
+let label (s: GameShape) = sprintf "|A|=%d |V|=%d n=%d" s.Attributes s.Values s.Candidates
+Experiment.publishRows options "sms-complexity"
     [ for s, h in histograms do
           for m, n in Array.indexed h do
               if n > 0L then
                   yield {| Attributes = s.Attributes; Values = s.Values; Candidates = s.Candidates; MinSymbols = m; Games = n; Share = float n / float games |} ]
-Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
-let label (s: GameShape) = sprintf "|A|=%d |V|=%d n=%d" s.Attributes s.Values s.Candidates
-Plots.saveHtml (Path.Combine(dir, "histograms.html")) "min(|M|) of uncontrolled games"
-    [ Plots.bars (sprintf "Share of games by min(|M|), %d games per shape" games) "min(|M|)" "share of games"
-          [ for s, h in histograms -> label s, [ for m, n in Array.indexed h do if n > 0L then yield string m, float n / float games ] ] ]
-
-let report =
-    [ sprintf "# Symbolic complexity of Lewis games (%A profile)" options.Profile
-      "Eq. 1-2: probability that some class appears at least m times among n images drawn uniformly over |V| classes (before the target is drawn). Eq. 2 treats the classes as independent; the simulated column is the exact probability, estimated."
-      SmsReports.pitfallTable pitfallCases trials seed
-      sprintf "min(|M|) of %d uncontrolled games per shape (objects i.i.d. uniform, target uniform among them, seed %d):" games seed
-      SmsReports.histogramTable [ for s, h in histograms -> "uncontrolled", s, h ] ]
-    |> String.concat "\n\n"
-File.WriteAllText(Path.Combine(dir, "table.md"), report + "\n")
-printfn "%s\nwrote %s" report dir
+    []
+    { Title = sprintf "Symbolic complexity of Lewis games (%s profile)" (Cli.profileName options)
+      Body =
+        [ "Eq. 1-2: probability that some class appears at least m times among n images drawn uniformly over |V| classes (before the target is drawn). Eq. 2 treats the classes as independent; the simulated column is the exact probability, estimated."
+          SmsReports.pitfallTable pitfallCases trials seed
+          sprintf "min(|M|) of %d uncontrolled games per shape (objects i.i.d. uniform, target uniform among them, seed %d):" games seed
+          SmsReports.histogramTable [ for s, h in histograms -> "uncontrolled", s, h ] ]
+      Pages =
+        [ { File = "histograms.html"; Title = "min(|M|) of uncontrolled games"
+            Charts =
+              [ Plots.bars (sprintf "Share of games by min(|M|), %d games per shape" games) "min(|M|)" "share of games"
+                    [ for s, h in histograms -> label s, [ for m, n in Array.indexed h do if n > 0L then yield string m, float n / float games ] ] ] } ] }

@@ -25,34 +25,31 @@ let lengths = if options.Profile = Cli.Smoke then [ 1; 2 ] else [ 1 .. 5 ]
 
 let sweep = [ Axes.minSymbols [ 2; 3 ]; Axes.maxLength lengths; Axes.seeds (Cli.seeds options defaultSeeds) ]
 let configs = Sweep.grid { settings with Device = options.Device } sweep
-let results = Experiment.run options "sms-message-length" validate label execute configs
+let results = Experiment.run options "sms-message-length" kind configs
 
-let dir = Experiment.outputDir options "sms-message-length"
-let rows = rows results
-Experiment.saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
-Plots.saveHtml (Path.Combine(dir, "figures.html")) "Validation accuracy against maximum message length"
-    [ SmsReports.accuracyFigure 2 rows; SmsReports.accuracyFigure 3 rows
-      SmsReports.lengthFigure 2 rows; SmsReports.lengthFigure 3 rows ]
-
-let accuracy, length = SmsReports.finalTable rows
-let data = configs |> List.map (fun c -> c.Data) |> List.distinct
 // The datasets in the games file format, for `sms solve` or other tools (git-ignored: 13 MB each).
+let data = configs |> List.map (fun c -> c.Data) |> List.distinct
 for d in data do
-    let path = Path.Combine(dir, "data", sprintf "min%d-seed%d.txt" d.MinSymbols d.Seed)
+    let path = Path.Combine(Experiment.outputDir options "sms-message-length", "data", sprintf "min%d-seed%d.txt" d.MinSymbols d.Seed)
     if d.File.IsNone && not (File.Exists path) then
         CommLab.Symbolic.GameFile.Write(path, (games d).Games, sprintf "min(|M|) = %d controlled sampling, seed %d" d.MinSymbols d.Seed)
-let report =
-    [ sprintf "# Message length against symbolic complexity (%A profile)" options.Profile
-      sprintf "Validation accuracy at the last epoch (mean ± std over %d seed(s)), %d training and %d validation games per min(|M|). GRU %d, embedding %d, vocabulary %d, %A, %A, lr %g, batch %d, %s."
-          (Cli.seeds options defaultSeeds).Length settings.Data.TrainGames (settings.Data.Games - settings.Data.TrainGames)
-          settings.Hidden settings.Embedding (vocabulary settings) settings.Termination settings.Optimizer settings.LearningRate
-          settings.BatchSize (Estimator.name settings.Estimator)
-      accuracy
-      "Mean message length |M| (symbols before EOS) at the last epoch:"
-      length
-      "Games the controlled sampler drew to collect each dataset, by min(|M|):"
-      SmsReports.histogramTable
-          [ for d in data -> sprintf "min(|M|) = %d data" d.MinSymbols, CommLab.Symbolic.GameShape(d.Attributes, d.Values, d.Candidates), (games d).Histogram ] ]
-    |> String.concat "\n\n"
-File.WriteAllText(Path.Combine(dir, "table.md"), report + "\n")
-printfn "%s\nwrote %s" report dir
+
+let accuracy, length = SmsReports.finalTable results.Rows
+Experiment.publish options results
+    { Title = sprintf "Message length against symbolic complexity (%s profile)" (Cli.profileName options)
+      Body =
+        [ sprintf "Validation accuracy at the last epoch (mean ± std over %d seed(s)), %d training and %d validation games per min(|M|). GRU %d, embedding %d, vocabulary %d, %A, %A, lr %g, batch %d, %s."
+              (Cli.seeds options defaultSeeds).Length settings.Data.TrainGames (settings.Data.Games - settings.Data.TrainGames)
+              settings.Hidden settings.Embedding (vocabulary settings) settings.Termination settings.Optimizer settings.LearningRate
+              settings.BatchSize (Estimator.name settings.Estimator)
+          accuracy
+          "Mean message length |M| (symbols before EOS) at the last epoch:"
+          length
+          "Games the controlled sampler drew to collect each dataset, by min(|M|):"
+          SmsReports.histogramTable
+              [ for d in data -> sprintf "min(|M|) = %d data" d.MinSymbols, CommLab.Symbolic.GameShape(d.Attributes, d.Values, d.Candidates), (games d).Histogram ] ]
+      Pages =
+        [ { File = "figures.html"; Title = "Validation accuracy against maximum message length"
+            Charts =
+              [ SmsReports.accuracyFigure 2 results.Rows; SmsReports.accuracyFigure 3 results.Rows
+                SmsReports.lengthFigure 2 results.Rows; SmsReports.lengthFigure 3 results.Rows ] } ] }

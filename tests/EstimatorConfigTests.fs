@@ -50,8 +50,7 @@ let private configs =
     ]
 
 let private measurement estimator dimension instance us =
-    { Estimator = estimator; Dimension = dimension; Batch = 1; Instance = instance; Calls = 10; Microseconds = us
-      ForwardMicroseconds = us / 2.0; TensorsPerCall = 9.0; Threads = 1 }
+    CommLab.Estimators.TimingMeasurement(estimator, dimension, 1, instance, 10, us, us / 2.0, 9.0, 1)
 
 let private timing =
     testList "compute-time summaries" [
@@ -76,8 +75,8 @@ let private timing =
         test "the batch-1 table puts the paper's row under ours" {
             let cs = cells [ measurement "STGS" 3 1 20.0; measurement "GST" 3 1 30.0 ]
             let lines = (table [ "STGS"; "GST" ] 1 cs).Split '\n'
-            Expect.equal lines[2] "| 3 | ours | 20.00 ± 0.00 (1.00) | 30.00 ± 0.00 (1.50) |" "ours"
-            Expect.equal lines[3] "| 3 | paper | 135.28 ± 0.19 (1.00) | 357.56 ± 1.04 (2.64) |" "the paper's Table 2"
+            Expect.equal lines[2] "| 3         | ours   | 20.00 ± 0.00 (1.00)  | 30.00 ± 0.00 (1.50)  |" "ours"
+            Expect.equal lines[3] "| 3         | paper  | 135.28 ± 0.19 (1.00) | 357.56 ± 1.04 (2.64) |" "the paper's Table 2"
         }
     ]
 

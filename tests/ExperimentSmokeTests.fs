@@ -6,11 +6,10 @@ open System.Diagnostics
 open System.IO
 open Expecto
 
-/// Runs `dotnet fsi experiments/<name>.fsx --profile smoke --out <dir>`; returns (exit code, output).
-let private runScript (name: string) (outDir: string) =
-    let root = Approval.repoRoot ()
-    let psi = ProcessStartInfo("dotnet", [ "fsi"; Path.Combine(root, "experiments", name + ".fsx"); "--profile"; "smoke"; "--out"; outDir ])
-    psi.WorkingDirectory <- root
+/// Runs `dotnet <args>` in the repository root; returns (exit code, stdout and stderr).
+let private dotnet (args: string list) =
+    let psi = ProcessStartInfo("dotnet", args)
+    psi.WorkingDirectory <- Approval.repoRoot ()
     psi.RedirectStandardOutput <- true
     psi.RedirectStandardError <- true
     use p = Process.Start psi
@@ -18,6 +17,42 @@ let private runScript (name: string) (outDir: string) =
     let out = p.StandardOutput.ReadToEnd()
     p.WaitForExit()
     p.ExitCode, out + err.Result
+
+let private script (name: string) = Path.Combine(Approval.repoRoot (), "experiments", name + ".fsx")
+
+/// Runs `dotnet fsi experiments/<name>.fsx --profile smoke --out <dir>`; returns (exit code, output).
+let private runScript (name: string) (outDir: string) =
+    dotnet [ "fsi"; script name; "--profile"; "smoke"; "--out"; outDir ]
+
+// A .NET stack trace has lines "   at Namespace.Type.Method(...)".
+let private expectNoTrace (output: string) =
+    Expect.isFalse (System.Text.RegularExpressions.Regex.IsMatch(output, @"(?m)^\s+at \S+\(")) (sprintf "bad input gets a message, not a stack trace:\n%s" output)
+
+/// Bad input ends a script (and the build) with the reason and exit code 2, and runs nothing.
+let private badInput =
+    testList "bad input" [
+        test "a CUDA device on the CPU build stops the sweep before any run" {
+            use dir = new TempDir()
+            let code, output = dotnet [ "fsi"; script "object-game-candidates"; "--profile"; "smoke"; "--device"; "cuda"; "--out"; dir.Path ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--device: device 'cuda' was requested but CUDA is not available" "names the option and why"
+            expectNoTrace output
+            Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, "object-game-candidates", "runs"))) "no run folder was started"
+        }
+        test "a wrong option names the option and shows the usage" {
+            let code, output = dotnet [ "fsi"; script "sms-message-length"; "--jobs"; "0" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--jobs must be >= 1, got 0" "the option, the value and what is allowed"
+            Expect.stringContains output "USAGE:" "and the usage"
+            expectNoTrace output
+        }
+        test "an unknown build target lists the targets" {
+            let code, output = dotnet [ "fsi"; "build.fsx"; "-t"; "Figure9" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "unknown target 'Figure9'; the targets are: Restore, Build, Test" "the target and the valid ones"
+            expectNoTrace output
+        }
+    ]
 
 let private smokeWith (name: string) (outputs: string list) (snapshot: string -> unit) (rows: int option) =
     test name {
@@ -46,7 +81,7 @@ let private timingSmoke =
     let check (table: string) =
         let verdicts = System.Text.RegularExpressions.Regex(@"(NOT )?met")
         Approval.verifyLayout "estimator-compute-time.smoke.md" (verdicts.Replace(table, "<met or not>"))
-        let cells = System.Text.RegularExpressions.Regex(@"\| (\d+) \| ours \| ([^\n]*)").Matches table
+        let cells = System.Text.RegularExpressions.Regex(@"\| (\d+) +\| ours +\| ([^\n]*)").Matches table
         Expect.equal cells.Count 4 "two dimensions at batch 1 and at batch 512"
         for row in cells do
             let times = [ for m in System.Text.RegularExpressions.Regex(@"([0-9.]+) ± [0-9.]+ \(([0-9.]+)\)").Matches row.Groups[2].Value -> float m.Groups[1].Value, float m.Groups[2].Value ]
@@ -57,6 +92,8 @@ let private timingSmoke =
 
 let tests =
     testSequenced <| testList "experiment smoke" [
+        ExperimentContractTests.sequenced
+        badInput
         smoke "quantized-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
         smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
         smoke "channel-estimators" [ "results.csv"; "candidates.html"; "table.md" ]

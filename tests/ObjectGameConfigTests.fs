@@ -61,13 +61,10 @@ let tests =
             let r = { defaults with BatchSize = 0; Epochs = 0; Device = "tpu" }
             Expect.equal (validate r |> List.length) 3 "batch size, epochs and device are all reported"
         }
-        test "toCore refuses an invalid run with ConfigError" {
-            let message =
-                try
-                    toCore { defaults with BatchSize = 0 } |> ignore
-                    ""
-                with Validation.ConfigError ps -> String.concat "; " ps
-            Expect.stringContains message "batch size must be >= 1, got 0" "ConfigError names the field"
+        test "the experiment kind validates with the same list" {
+            let bad = { defaults with BatchSize = 0; Device = "tpu" }
+            Expect.equal (kind.Validate bad) (validate bad) "one validation path: the kind's is the core's list"
+            Expect.contains (kind.Validate bad) "batch size must be >= 1, got 0" "naming the field and the value"
         }
         test "toCore carries every field to the core" {
             let core = toCore { defaults with Negatives = Some 99; Seed = 7; Channel = { defaults.Channel with Quantize = TrainAndInference } }

@@ -36,21 +36,53 @@ let tests =
             use tmp = new TempDir()
             let dir = tmp.Path
             let id = RunStore.runId golden
-            Expect.isNone (RunStore.tryLoadFinished<Metrics> dir id) "nothing written yet"
-            RunStore.writeConfig dir id golden
-            Expect.isNone (RunStore.tryLoadFinished<Metrics> dir id) "a config alone marks a started, unfinished run"
-            RunStore.writeResult dir id { Accuracy = 0.75; Loss = 0.5 }
-            Expect.equal (RunStore.tryLoadFinished<Metrics> dir id) (Some { Accuracy = 0.75; Loss = 0.5 }) "the saved result comes back"
+            Expect.isNone (RunStore.tryLoad<Metrics> dir id) "nothing written yet"
+            RunStore.writeConfig dir id golden (Provenance.current "cpu")
+            Expect.isNone (RunStore.tryLoad<Metrics> dir id) "a config alone marks a started, unfinished run"
+            RunStore.writeOutcome dir id (Finished { Accuracy = 0.75; Loss = 0.5 })
+            Expect.equal (RunStore.tryLoad<Metrics> dir id) (Some(Finished { Accuracy = 0.75; Loss = 0.5 })) "the saved result comes back"
             let leftovers = Directory.GetFiles(RunStore.runDir dir id) |> Array.map Path.GetFileName |> Array.sort
             Expect.equal leftovers [| "config.json"; "metrics.json" |] "atomic writes must not leave temporary files behind"
+        }
+
+        test "config.json holds the config, which hashes to its folder, and the provenance beside it" {
+            use tmp = new TempDir()
+            let dir = tmp.Path
+            let id = RunStore.runId golden
+            RunStore.writeConfig dir id golden (Provenance.current "cpu")
+            let text = File.ReadAllText(RunStore.configPath dir id)
+            Expect.equal (RunStore.runId (Json.deserialize<GoldenCfg> text)) id "read back as the config, the file is the same run"
+            let provenance = (Newtonsoft.Json.Linq.JObject.Parse text)["Provenance"]
+            Expect.isNotNull provenance "a Provenance field beside the config"
+            Expect.equal (string provenance["Device"]) "cpu" "the device"
+            Expect.equal (string provenance["TorchSharp"]) CommLab.Devices.Compute.TorchSharpVersion "the TorchSharp version"
+            Expect.stringStarts (string provenance["Libtorch"]) "2." "the libtorch version"
+            Expect.isGreaterThanOrEqual (int provenance["Threads"]) 1 "the thread count"
+            let commit = string provenance["Commit"]
+            Expect.isTrue (commit = "unknown" || (commit.Length = 40 && commit |> Seq.forall Uri.IsHexDigit)) (sprintf "a git commit (or unknown), got %s" commit)
+            Expect.isTrue (provenance["Dirty"].Type = Newtonsoft.Json.Linq.JTokenType.Boolean) "whether the code had uncommitted changes"
+        }
+
+        test "a diverged run is stored as diverged, with where and what, and loads back as such" {
+            use tmp = new TempDir()
+            let dir = tmp.Path
+            let id = RunStore.runId golden
+            let divergence = CommLab.Training.Divergence("epoch", 3L, "train loss", nan, "batch 17 of 250")
+            RunStore.writeOutcome dir id (Diverged divergence: Outcome<Metrics>)
+            Expect.isFalse (File.Exists(RunStore.metricsPath dir id)) "a diverged run has no metrics.json: it is not a result"
+            match RunStore.tryLoad<Metrics> dir id with
+            | Some (Diverged d) ->
+                Expect.equal (d.Unit, d.At, d.Quantity, d.Detail) ("epoch", 3L, "train loss", "batch 17 of 250") "where and what"
+                Expect.isTrue (Double.IsNaN d.Value) "the non-finite value survives the round trip"
+            | other -> failtestf "expected a diverged outcome, got %A" other
         }
 
         test "a malformed metrics.json is an error naming the file" {
             use tmp = new TempDir()
             let dir = tmp.Path
             let id = RunStore.runId golden
-            RunStore.writeResult dir id {| Accuracy = 0.75 |}
-            Expect.throwsC (fun () -> RunStore.tryLoadFinished<Metrics> dir id |> ignore) (fun ex ->
+            RunStore.writeOutcome dir id (Finished {| Accuracy = 0.75 |})
+            Expect.throwsC (fun () -> RunStore.tryLoad<Metrics> dir id |> ignore) (fun ex ->
                 Expect.stringContains ex.Message (RunStore.metricsPath dir id) "the message must say which file to look at"
                 Expect.stringContains ex.Message "Loss" "the message must say what is wrong with it")
         }

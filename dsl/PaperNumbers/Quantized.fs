@@ -1,6 +1,9 @@
-/// Numbers printed in "Emergent Quantized Communication" for the Object game, to put beside ours.
-/// The text was extracted from a PDF: cells that are unreadable there are None, never guessed.
-module CommLab.Dsl.PaperNumbers
+/// Numbers printed in "Emergent Quantized Communication" (Carmeli, Meir, Belinkov) for the Object game,
+/// to put beside ours. The text was extracted from a PDF: cells that are unreadable there are None,
+/// never guessed.
+module CommLab.Dsl.PaperNumbers.Quantized
+
+open CommLab.Dsl.Channel
 
 /// Table 5 (Object game, test accuracy, mean of 3 seeds) by channel name and candidate count.
 /// CN-Inst and both QT rows are cut short in the extracted text; the QT values at 10^4 come from Table 2.
@@ -33,10 +36,10 @@ let table3 = Map.ofList [ "GS-Inst", 58; "QT-Inst", 1000; "GS-RNN", 948; "QT-RNN
 /// (architecture, quantize phase).
 let table2 =
     Map.ofList
-        [ ("Instant", "TrainAndInference"), (1.00, 1.00)
-          ("Instant", "InferenceOnly"), (1.00, 1.00)
-          ("Recurrent", "TrainAndInference"), (1.00, 1.00)
-          ("Recurrent", "InferenceOnly"), (1.00, 1.00) ]
+        [ (Instant, TrainAndInference), (1.00, 1.00)
+          (Instant, InferenceOnly), (1.00, 1.00)
+          (Recurrent, TrainAndInference), (1.00, 1.00)
+          (Recurrent, InferenceOnly), (1.00, 1.00) ]
 
 /// Figure 4 is an image; the text states only these qualitative findings.
 let figure4Claims =

@@ -1,0 +1,42 @@
+namespace CommLab.Dsl
+
+open CommLab.Training
+
+/// How a run ended. A diverged run (a non-finite loss or metric, see the core's `Divergence`) is a
+/// result of its own: stored, logged and counted in every table, never averaged in as a number.
+type Outcome<'result> =
+    /// The run trained to its end; its result.
+    | Finished of 'result
+    /// The run stopped at the first non-finite loss or metric.
+    | Diverged of Divergence
+
+/// What a run reports while it trains: how far it is, in its experiment kind's unit (epochs,
+/// environment steps), and one metric to watch.
+type Progress =
+    { /// Units done so far (epoch 3 of 50: 3).
+      Done: int64
+      /// Units the run will do in all (50).
+      Total: int64
+      /// Name of the metric, e.g. "val acc".
+      Metric: string
+      Value: float }
+
+/// One kind of experiment: everything the runner and the reports need to know about a game, in one
+/// record. A new game fills in one of these (see docs/architecture.md) and reuses the rest: sweeps,
+/// the run store, resuming, progress and time left, divergence handling, CSV, tables and plots.
+type ExperimentKind<'cfg, 'result, 'row> =
+    { /// Name in logs, e.g. "Object game".
+      Name: string
+      /// The unit progress is counted in: "epoch", or "step" for environment steps.
+      Unit: string
+      /// Every problem with a config, each naming the field, the bad value and what is allowed (the
+      /// core's checks). The experiment checks every config of a sweep before anything trains.
+      Validate: 'cfg -> string list
+      /// A one-line description of a config for progress logs, e.g. "GS-Inst |v|=100 w=100 m=1 seed=1".
+      Label: 'cfg -> string
+      /// Trains one valid config, reporting progress; throws the core's `TrainingDivergedException`
+      /// when the run diverges.
+      Execute: 'cfg -> (Progress -> unit) -> 'result
+      /// The typed rows a run contributes to frames, CSV files and tables; a diverged run contributes
+      /// rows too (flagged `Diverged = true`, metrics NaN), so tables can count it.
+      Rows: 'cfg -> Outcome<'result> -> 'row list }
