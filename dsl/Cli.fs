@@ -27,7 +27,7 @@ type Arguments =
             | Profile _ -> "budget: smoke (seconds, used by tests), quick (minutes), paper (the paper's settings)."
             | Seeds _ -> "random seeds to run (default: the profile's, 3 seeds for paper)."
             | Jobs _ -> "runs executed in parallel (default 1); torch threads are split between them."
-            | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (README)."
+            | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (docs/setup.md)."
             | Out _ -> "results root folder (default: results)."
 
 /// Parsed options.

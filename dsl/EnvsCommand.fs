@@ -15,7 +15,7 @@ type ReplayArgs =
         member a.Usage =
             match a with
             | Task _ -> "task name as the reference registers it, e.g. Foraging-8x8-2p-2f-coop or rware-tiny-4ag."
-            | Scenario _ -> "JSON scenario: {\"settings\": {...}, \"state\": {...}, \"actions\": [[...], ...]} (see README)."
+            | Scenario _ -> "JSON scenario: {\"settings\": {...}, \"state\": {...}, \"actions\": [[...], ...]} (see docs/envs.md)."
 
 type RenderArgs =
     | [<Mandatory>] Task of name: string

@@ -13,7 +13,7 @@ type SolveArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Input _ -> "games file (one game per line: target index, then each candidate's attribute values; see README)."
+            | Input _ -> "games file (one game per line: target index, then each candidate's attribute values; see docs/combinatorial-communication.md)."
 
 type GenerateArgs =
     | [<Mandatory>] Min of symbols: int

@@ -33,7 +33,7 @@ let private withScenario (json: string) (f: string -> unit) =
 
 let tests =
     testList "envs command" [
-        test "replaying the README's LBF scenario: a lone level-2 loader fails, the pair shares the level-3 food 0.5/0.5" {
+        test "replaying the LBF scenario of docs/envs.md: a lone level-2 loader fails, the pair shares the level-3 food 0.5/0.5" {
             let code, out, err = envs [ "replay"; "--task"; "Foraging-8x8-2p-1f"; "--scenario"; scenario "lbf-shared-load.json" ]
             Expect.equal code 0 (sprintf "replay succeeds: %s" err)
             let steps = lines out |> Array.map parse

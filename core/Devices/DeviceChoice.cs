@@ -20,7 +20,7 @@ public static class DeviceChoice
         if (name != "cpu" && !cuda.is_available())
             throw new InvalidOperationException(
                 $"device '{name}' was requested but CUDA is not available: this build references the CPU libtorch " +
-                "package (see README, 'GPU') or the machine has no CUDA device");
+                "package (see docs/setup.md, 'GPU') or the machine has no CUDA device");
         return device(name);
     }
 }

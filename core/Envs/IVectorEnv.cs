@@ -61,7 +61,7 @@ public interface IVectorEnv : IDisposable
     string SaveState(int env);
 
     /// <summary>Replaces environment <paramref name="env"/>'s state with <paramref name="json"/> (the
-    /// <see cref="SaveState"/> format; see README) and rewrites its observations. A state that breaks the
+    /// <see cref="SaveState"/> format; see docs/envs.md) and rewrites its observations. A state that breaks the
     /// task's rules is refused with the field at fault; the environment is then left unchanged.</summary>
     void RestoreState(int env, string json);
 

@@ -67,7 +67,7 @@ public static class GameFile
     public static SymbolicGames Read(string path)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"games file not found: {path} (write one with `sms generate`, format in GameFile docs/README)", path);
+            throw new FileNotFoundException($"games file not found: {path} (write one with `sms generate`, format in docs/combinatorial-communication.md)", path);
         using var reader = new StreamReader(path);
         return Read(reader, path);
     }

@@ -2,7 +2,7 @@ namespace CommLab.Envs.Foraging;
 
 /// <summary>A batch of Level-Based Foraging environments with the rules of lbforaging at commit a409b67
 /// (gym "v2"), which the MADDPG paper ran. Where the reference leaves an order to chance or has an edge
-/// that can crash, the choice made here is written beside the rule (and in the README).</summary>
+/// that can crash, the choice made here is written beside the rule (and in docs/envs.md).</summary>
 public sealed class ForagingEnv : VectorEnv<ForagingTask, ForagingState>
 {
     /// <summary>Action numbers, as in the reference.</summary>
