@@ -7,6 +7,7 @@
 // The environments need no TorchSharp; loading it (experiments/Load.fsx) left libtorch threads busy
 // during the first measurements.
 #r "../artifacts/bin/CommLab.Core/release/CommLab.Core.dll"
+#r "../artifacts/bin/CommLab.Dsl/release/CommLab.Dsl.dll"
 
 open System
 open System.Diagnostics
@@ -49,16 +50,20 @@ let throughput (task: EnvTask) batch threads =
     float target * float batch * float task.Agents / clock.Elapsed.TotalSeconds
 
 printfn "cores: %d, %.1f s per cell" Environment.ProcessorCount seconds
-let header = "| task | batch 1, 1 thread | batch 1024, 1 thread | batch 1024, 2 threads |"
-let lines =
-    [ header
-      "| --- | ---: | ---: | ---: |"
-      for name in EnvTask.PaperTasks do
+let rows =
+    [ for name in EnvTask.PaperTasks ->
           let task = EnvTask.Parse name
           let cells = [ throughput task 1 1; throughput task 1024 1; throughput task 1024 2 ]
-          let line = sprintf "| %s | %s |" name (cells |> List.map (sprintf "%.3g") |> String.concat " | ")
-          printfn "%s" line
-          line ]
+          printfn "%s: %s" name (cells |> List.map (sprintf "%.3g") |> String.concat ", ")
+          name :: (cells |> List.map (sprintf "%.3g")) ]
+let table =
+    CommLab.Dsl.Markdown.tableAligned
+        [ "task", CommLab.Dsl.Markdown.Left
+          "batch 1, 1 thread", CommLab.Dsl.Markdown.Right
+          "batch 1024, 1 thread", CommLab.Dsl.Markdown.Right
+          "batch 1024, 2 threads", CommLab.Dsl.Markdown.Right ]
+        rows
+printf "%s" table
 let goal name (value: float) target =
     printfn "goal %s at batch 1024, 2 threads: %.3g agent-steps/s (goal %.0g): %s" name value target (if value >= target then "met" else "NOT met")
 // "Nothing is allocated per step": bytes allocated by 1,000 steps (with resets) once the JIT has
@@ -78,5 +83,5 @@ goal "Foraging-8x8-2p-2f" (throughput (EnvTask.Parse "Foraging-8x8-2p-2f") 1024 
 goal "rware-tiny-4ag" (throughput (EnvTask.Parse "rware-tiny-4ag") 1024 2) 1e5
 if outFile <> "" then
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath outFile)) |> ignore
-    File.WriteAllLines(outFile, lines)
+    File.WriteAllText(outFile, table)
     printfn "wrote %s" outFile

@@ -16,10 +16,8 @@ let truth = Array.init 5 (fun j -> p[j] * (float w[j] - expected))
 let norm (v: float[]) = sqrt (Array.sumBy (fun x -> x * x) v)
 let draws = 40000L
 
-printfn "| estimator | tau | bias (norm of mean - true) | cosine(mean, true) | total variance |"
-printfn "|---|---|---|---|---|"
-for spec in [ EstimatorSpec.Stgs 1.0; EstimatorSpec.Stgs 0.5; EstimatorSpec.Grmc(1.0, 10); EstimatorSpec.Grmc(0.5, 10)
-              EstimatorSpec.Gst(1.0, 1.0); EstimatorSpec.Gst(0.7, 1.0) ] do
+/// One estimator's row: its bias, cosine to the true gradient and total variance.
+let measure (spec: EstimatorSpec) =
     use _ = torch.NewDisposeScope()
     let estimator = spec.Create(new torch.Generator(1UL))
     let l = torch.tensor(logits).unsqueeze(0L).repeat(draws, 1L).requires_grad_(true)
@@ -29,5 +27,10 @@ for spec in [ EstimatorSpec.Stgs 1.0; EstimatorSpec.Stgs 0.5; EstimatorSpec.Grmc
     let variance = Array.init 5 (fun j -> g |> Array.averageBy (fun r -> (r[j] - mean[j]) ** 2.0)) |> Array.sum
     let bias = Array.map2 (-) mean truth |> norm
     let cosine = (Array.map2 (*) mean truth |> Array.sum) / (norm mean * norm truth)
-    printfn "| %s | %g | %.3f | %.3f | %.3f |" spec.Name spec.Temperature bias cosine variance
+    [ spec.Name; sprintf "%g" spec.Temperature; sprintf "%.3f" bias; sprintf "%.3f" cosine; sprintf "%.3f" variance ]
+
+let rows =
+    [ for spec in [ EstimatorSpec.Stgs 1.0; EstimatorSpec.Stgs 0.5; EstimatorSpec.Grmc(1.0, 10); EstimatorSpec.Grmc(0.5, 10)
+                    EstimatorSpec.Gst(1.0, 1.0); EstimatorSpec.Gst(0.7, 1.0) ] -> measure spec ]
+printf "%s" (CommLab.Dsl.Markdown.table [ "estimator"; "tau"; "bias (norm of mean - true)"; "cosine(mean, true)"; "total variance" ] rows)
 printfn "\nnorm of the true gradient: %.3f" (norm truth)

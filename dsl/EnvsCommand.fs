@@ -81,11 +81,13 @@ let run (argv: string[]) (out: TextWriter) (err: TextWriter) : int =
             err.WriteLine(sprintf "wrote %s" path))
         0
     | Tasks t ->
-        let row: string list -> string =
-            if t.Contains Markdown then fun cells -> "| " + String.Join(" | ", cells) + " |" else fun cells -> String.Join("\t", cells)
-        out.WriteLine(row [ "task"; "agents"; "actions"; "observation" ])
-        if t.Contains Markdown then out.WriteLine "| --- | ---: | ---: | ---: |"
-        for name in EnvTask.PaperTasks do
-            let task = EnvTask.Parse name
-            out.WriteLine(row [ task.Name; string task.Agents; string task.ActionCount; string task.ObservationLength ])
+        let rows =
+            [ for name in EnvTask.PaperTasks ->
+                  let task = EnvTask.Parse name
+                  [ task.Name; string task.Agents; string task.ActionCount; string task.ObservationLength ] ]
+        let columns = [ "task", Markdown.Left; "agents", Markdown.Right; "actions", Markdown.Right; "observation", Markdown.Right ]
+        if t.Contains Markdown then out.Write(Markdown.tableAligned columns rows)
+        else
+            for cells in List.map fst columns :: rows do
+                out.WriteLine(String.Join("\t", cells))
         0)

@@ -34,19 +34,34 @@ let meanStd (digits: int) (mean: float) (std: float) : string =
 let private cell (text: string) =
     text.Replace("\r\n", " ").Replace("\n", " ").Replace("|", "\\|")
 
-/// A GitHub pipe table with every column padded to its widest cell. Each line ends in "\n".
-/// Every row must have one cell per header.
-let table (headers: string list) (rows: string list list) : string =
-    if List.isEmpty headers then
-        invalidArg "headers" "a table needs at least one column"
+/// How a column's cells line up.
+type Align =
+    | Left
+    /// Numbers: right-aligned in the raw text, and marked `---:` for renderers.
+    | Right
+
+/// A GitHub pipe table with every column padded to its widest cell and aligned as given. Each line
+/// ends in "\n". Every row must have one cell per column.
+let tableAligned (columns: (string * Align) list) (rows: string list list) : string =
+    if List.isEmpty columns then
+        invalidArg "columns" "a table needs at least one column"
+    let headers = List.map fst columns
     rows
     |> List.iteri (fun i row ->
         if row.Length <> headers.Length then
             invalidArg "rows" (sprintf "row %d has %d cells but there are %d headers (%s)" (i + 1) row.Length headers.Length (String.concat ", " headers)))
     let all = (headers :: rows) |> List.map (List.map cell)
-    // At least 3 wide, so the separator row is always a valid "---".
+    // At least 3 wide, so the separator row is always a valid "---" (or "--:").
     let widths = List.transpose all |> List.map (fun column -> column |> List.map String.length |> List.max |> max 3)
+    let aligns = List.map snd columns
+    let pad align (c: string) (w: int) = match align with Left -> c.PadRight w | Right -> c.PadLeft w
     let render cells =
-        "| " + (List.map2 (fun (c: string) w -> c.PadRight w) cells widths |> String.concat " | ") + " |\n"
-    let separator = "| " + (widths |> List.map (fun w -> String('-', w)) |> String.concat " | ") + " |\n"
+        "| " + (List.map3 pad aligns cells widths |> String.concat " | ") + " |\n"
+    let rule align w = match align with Left -> String('-', w) | Right -> String('-', w - 1) + ":"
+    let separator = "| " + (List.map2 rule aligns widths |> String.concat " | ") + " |\n"
     render all.Head + separator + (all.Tail |> List.map render |> String.concat "")
+
+/// A GitHub pipe table with every column padded to its widest cell, left-aligned. Each line ends in
+/// "\n". Every row must have one cell per header.
+let table (headers: string list) (rows: string list list) : string =
+    tableAligned (headers |> List.map (fun h -> h, Left)) rows

@@ -18,6 +18,16 @@ let tests =
             Expect.equal got expected "columns line up in the raw text, and a pipe in a cell is escaped"
         }
 
+        test "number columns are right-aligned and marked for renderers" {
+            let got = Markdown.tableAligned [ "task", Markdown.Left; "steps/s", Markdown.Right ] [ [ "lbf"; "1.7e+07" ]; [ "rware-tiny"; "9e+06" ] ]
+            let expected =
+                "| task       | steps/s |\n"
+                + "| ---------- | ------: |\n"
+                + "| lbf        | 1.7e+07 |\n"
+                + "| rware-tiny |   9e+06 |\n"
+            Expect.equal got expected "numbers line up on their last digit"
+        }
+
         test "a report table matches its snapshot" {
             let rows =
                 [ for vocab, acc, std in [ 2, 0.5123, 0.01; 16, 0.9871, 0.002; 64, nan, nan ] ->
