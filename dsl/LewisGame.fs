@@ -137,6 +137,14 @@ let split (d: Data) =
     let all = (games d).Games
     all.Slice(0, d.TrainGames), all.Slice(d.TrainGames, all.Count - d.TrainGames)
 
+/// Writes each sampled dataset of `data` to `<dir>/data/min<M>-seed<S>.txt` in the games file format
+/// (for `sms solve` or other tools), unless it is there already; datasets read from a file are skipped.
+let saveGames (dir: string) (data: Data list) : unit =
+    for d in List.distinct data do
+        let path = Path.Combine(dir, "data", sprintf "min%d-seed%d.txt" d.MinSymbols d.Seed)
+        if d.File.IsNone && not (File.Exists path) then
+            GameFile.Write(path, (games d).Games, sprintf "min(|M|) = %d controlled sampling, seed %d" d.MinSymbols d.Seed)
+
 /// Problems with the data settings, each naming the field and what is allowed.
 let validateData (d: Data) : string list =
     let shape = List.ofSeq (SymbolicGames.ShapeProblems(d.Candidates, d.Attributes, d.Values))
@@ -235,12 +243,7 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
 
 /// The Lewis game as an experiment kind: progress in epochs.
 let kind: ExperimentKind<Run, Metrics, Row> =
-    { Name = "Lewis game"
-      Unit = "epoch"
-      Validate = validate
-      Label = label
-      Execute = execute
-      Rows = rows }
+    { Name = "Lewis game"; Unit = "epoch"; Validate = validate; Label = label; Execute = execute; Rows = rows }
 
 /// Named sweep axes over Lewis game runs.
 module Axes =

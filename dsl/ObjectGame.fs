@@ -185,12 +185,7 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
 
 /// The Object game as an experiment kind: progress in epochs.
 let kind: ExperimentKind<Run, Metrics, Row> =
-    { Name = "Object game"
-      Unit = "epoch"
-      Validate = validate
-      Label = label
-      Execute = execute
-      Rows = rows }
+    { Name = "Object game"; Unit = "epoch"; Validate = validate; Label = label; Execute = execute; Rows = rows }
 
 /// Named sweep axes over Object game runs.
 module Axes =

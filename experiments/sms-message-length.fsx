@@ -3,7 +3,6 @@
 // every game needs min(|M|) = 2 symbols, and on data needing 3.
 #load "Load.fsx"
 
-open System.IO
 open CommLab.Dsl
 open CommLab.Dsl.LewisGame
 
@@ -29,10 +28,7 @@ let results = Experiment.run options "sms-message-length" kind configs
 
 // The datasets in the games file format, for `sms solve` or other tools (git-ignored: 13 MB each).
 let data = configs |> List.map (fun c -> c.Data) |> List.distinct
-for d in data do
-    let path = Path.Combine(Experiment.outputDir options "sms-message-length", "data", sprintf "min%d-seed%d.txt" d.MinSymbols d.Seed)
-    if d.File.IsNone && not (File.Exists path) then
-        CommLab.Symbolic.GameFile.Write(path, (games d).Games, sprintf "min(|M|) = %d controlled sampling, seed %d" d.MinSymbols d.Seed)
+saveGames (Experiment.outputDir options "sms-message-length") data
 
 let accuracy, length = SmsReports.finalTable results.Rows
 Experiment.publish options results
