@@ -150,11 +150,18 @@ let tests =
             let problems = LewisGameTrainer.Problems(bad, data.Value.Slice(0, 10), data.Value.Slice(10, 10))
             Expect.containsAll problems
                 [ "vocabulary must be >= 2 (with EOS, symbol 0 is EOS), got 1"; "max length L must be >= 1, got 0"
-                  "optimizer: learning rate must be > 0, got -1"; "batch size must be >= 1, got 0"; "epochs must be >= 1, got 0"
+                  "optimizer: learning rate must be > 0 and finite, got -1"; "batch size must be >= 1, got 0"; "epochs must be >= 1, got 0"
                   "train games have 3 x 4 = 12 input features, the game expects 80" ]
                 "every problem listed"
             Expect.isTrue (problems |> Seq.exists (fun p -> p.StartsWith "estimator:")) "the estimator's own check"
             Expect.isTrue (problems |> Seq.exists (fun p -> p.Contains "device")) "the device"
             Expect.throwsT<ArgumentException> (fun () -> train r |> ignore) "Train refuses too"
+        }
+
+        test "infinite and NaN learning rates are refused, naming the field" {
+            let r = run 2 1 1
+            for lr in [ infinity; nan ] do
+                let problems = LewisGameTrainer.Problems(LewisGameRun(r.Game, r.Optimizer, ScheduleFreeOptions(LearningRate = lr), r.BatchSize, r.Epochs, r.Seed, r.Device))
+                Expect.exists problems (fun p -> p.StartsWith "optimizer: learning rate must be > 0 and finite, got ") (sprintf "lr %f" lr)
         }
     ]

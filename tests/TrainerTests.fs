@@ -10,6 +10,7 @@ open CommLab.Estimators
 open CommLab.Data
 open CommLab.Games
 open CommLab.Training
+open CommLab.Validation
 
 /// The settings these tests vary; `run` fills in the rest.
 type private Knobs =
@@ -45,7 +46,7 @@ let private losses (r: ObjectGameResult) = r.History |> Array.map (fun h -> h.Tr
 /// The message of the ArgumentException that Validate throws for these knobs, or None if it accepts them.
 let private validationError (k: Knobs) =
     try
-        ObjectGameTrainer.Validate(run k)
+        ObjectGameTrainer.Problems(run k).Validate()
         None
     with :? ArgumentException as e -> Some e.Message
 
@@ -84,7 +85,9 @@ let private invalid =
       "batch size 0", { defaults with BatchSize = 0 }, "batch size must be >= 1, got 0"
       "epochs 0", { defaults with Epochs = 0 }, "epochs must be >= 1, got 0"
       "patience 0", { defaults with Patience = 0 }, "patience must be >= 1, got 0"
-      "learning rate 0", { defaults with LearningRate = 0.0 }, "learning rate must be > 0, got 0"
+      "learning rate 0", { defaults with LearningRate = 0.0 }, "learning rate must be > 0 and finite, got 0"
+      "learning rate +infinity", { defaults with LearningRate = infinity }, "learning rate must be > 0 and finite, got "
+      "learning rate NaN", { defaults with LearningRate = nan }, "learning rate must be > 0 and finite, got NaN"
       "GS word length != alphabet",
       { defaults with Channel = channel ChannelMode.Gumbel ChannelArchitecture.Instant 4 6 1 },
       "word length must equal alphabet size (4), got 6"

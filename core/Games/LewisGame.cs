@@ -28,11 +28,10 @@ public sealed class LewisGame : Module
     readonly Linear candidateEncoder;
     readonly IDiscreteEstimator estimator;
 
-    /// <summary>Builds the agents; parameters come from libtorch's global generator, symbol noise
-    /// from <paramref name="noise"/>.</summary>
+    /// <summary>Builds the agents from a valid spec (the trainer checks it); parameters come from
+    /// libtorch's global generator, symbol noise from <paramref name="noise"/>.</summary>
     public LewisGame(LewisGameSpec spec, Generator? noise) : base(nameof(LewisGame))
     {
-        spec.Validate();
         this.spec = spec;
         senderInput = Linear(spec.Features, spec.Hidden);
         start = Parameter(normal(0, 0.01, new long[] { spec.Embedding }));

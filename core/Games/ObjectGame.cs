@@ -21,11 +21,10 @@ public sealed class ObjectGame : Module
     public int AgentHidden { get; }
 
     /// <param name="features">Input size (one-hot attributes).</param>
-    /// <param name="spec">The channel.</param>
+    /// <param name="spec">The channel; must be valid (the trainer checks it).</param>
     /// <param name="noise">Gumbel noise source.</param>
     public ObjectGame(int features, ChannelSpec spec, Generator? noise) : base(nameof(ObjectGame))
     {
-        spec.Validate();
         AgentHidden = spec.Architecture == ChannelArchitecture.Instant ? spec.WordLength : spec.Hidden;
         senderAgent = Linear(features, AgentHidden);
         receiverAgent = Linear(features, AgentHidden);

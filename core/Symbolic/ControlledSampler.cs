@@ -1,4 +1,5 @@
 using CommLab.Rng;
+using CommLab.Validation;
 
 namespace CommLab.Symbolic;
 
@@ -6,17 +7,13 @@ namespace CommLab.Symbolic;
 /// (target included). Objects are attribute vectors drawn i.i.d. uniformly: the paper's Uniform(D, 64)
 /// over a dataset of every object (4^20 of them for |A| = 20, |V| = 4) is the same draw without
 /// having to list the objects.</summary>
-public sealed record GameShape(int Attributes, int Values, int Candidates)
+public sealed record GameShape(int Attributes, int Values, int Candidates) : IValidatable
 {
     /// <summary>The paper's setting: |A| = 20, |V| = 4, 64 objects per game (63 distractors).</summary>
     public static GameShape Paper => new(20, 4, 64);
 
-    /// <summary>Throws naming every bad field (see <see cref="SymbolicGames.ShapeProblems"/>).</summary>
-    public void Validate()
-    {
-        var problems = SymbolicGames.ShapeProblems(Candidates, Attributes, Values);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-    }
+    /// <summary>Every bad field (see <see cref="SymbolicGames.ShapeProblems"/>).</summary>
+    public IReadOnlyList<string> Problems() => SymbolicGames.ShapeProblems(Candidates, Attributes, Values);
 }
 
 /// <summary>What a controlled-sampling call drew: the accepted games and how many games of each

@@ -3,6 +3,7 @@ using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Optim;
 using CommLab.Symbolic;
+using CommLab.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,32 +15,29 @@ namespace CommLab.Training;
 public static class LewisGameTrainer
 {
     /// <summary>Every impossible setting of the run itself, naming field and allowed values.</summary>
-    public static IReadOnlyList<string> Problems(LewisGameRun run)
-    {
-        var problems = new List<string>(run.Game.Problems());
-        problems.AddRange(run.Optim.Problems().Select(p => $"optimizer: {p}"));
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(Enum.IsDefined(run.Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {run.Optimizer}");
-        Check(run.BatchSize >= 1, $"batch size must be >= 1, got {run.BatchSize}");
-        Check(run.Epochs >= 1, $"epochs must be >= 1, got {run.Epochs}");
-        Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
-        return problems;
-    }
+    public static ProblemList Problems(LewisGameRun run) =>
+        new ProblemList()
+            .AddRange(run.Game.Problems())
+            .AddRange(run.Optim.Problems(), "optimizer: ")
+            .Check(Enum.IsDefined(run.Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {run.Optimizer}")
+            .AtLeast("batch size", 1, run.BatchSize)
+            .AtLeast("epochs", 1, run.Epochs)
+            .Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
 
     /// <summary>The run's problems plus those of its data: games present, input width = the game's
     /// features, the same candidate count in both sets.</summary>
-    public static IReadOnlyList<string> Problems(LewisGameRun run, SymbolicGames train, SymbolicGames validation)
+    public static ProblemList Problems(LewisGameRun run, SymbolicGames train, SymbolicGames validation)
     {
-        var problems = new List<string>(Problems(run));
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        var problems = Problems(run);
         foreach (var (name, set) in new[] { ("train", train), ("validation", validation) })
         {
-            Check(set.Count >= 1, $"{name} games must not be empty");
             var width = set.Attributes * set.Values;
-            Check(width == run.Game.Features, $"{name} games have {set.Attributes} x {set.Values} = {width} input features, the game expects {run.Game.Features}");
+            problems
+                .Check(set.Count >= 1, $"{name} games must not be empty")
+                .Check(width == run.Game.Features, $"{name} games have {set.Attributes} x {set.Values} = {width} input features, the game expects {run.Game.Features}");
         }
-        Check(train.Candidates == validation.Candidates, $"train games have {train.Candidates} candidates, validation games {validation.Candidates}: they must match");
-        return problems;
+        return problems.Check(train.Candidates == validation.Candidates,
+            $"train games have {train.Candidates} candidates, validation games {validation.Candidates}: they must match");
     }
 
     /// <summary>Trains for run.Epochs epochs; <paramref name="progress"/> gets each epoch's report.
@@ -48,8 +46,7 @@ public static class LewisGameTrainer
     public static LewisGameResult Train(LewisGameRun run, SymbolicGames train, SymbolicGames validation,
         Action<LewisEpoch>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
     {
-        var problems = Problems(run, train, validation);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        Problems(run, train, validation).Validate();
         Reproducibility.Ensure();
         var device = DeviceChoice.Resolve(run.Device);
         using var trainFeatures = train.Features(device);

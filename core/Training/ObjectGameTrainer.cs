@@ -4,6 +4,7 @@ using CommLab.Data;
 using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Metrics;
+using CommLab.Validation;
 using static TorchSharp.torch;
 
 namespace CommLab.Training;
@@ -15,7 +16,7 @@ public static class ObjectGameTrainer
     /// <summary>Runs training to the end (or to early stopping) and evaluates on the test targets.</summary>
     public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport>? progress = null, CancellationToken cancel = default)
     {
-        Validate(run);
+        Problems(run).Validate();
         Reproducibility.Ensure();
         var device = DeviceChoice.Resolve(run.Device);
         var world = new ObjectWorld(run.Attributes, run.Values);
@@ -129,38 +130,31 @@ public static class ObjectGameTrainer
 
     /// <summary>Every impossible setting of the run, each naming the field, the bad value and what is
     /// allowed. The one source of these checks: the DSL reports the same list before any training.</summary>
-    public static IReadOnlyList<string> Problems(ObjectGameRun run)
+    public static ProblemList Problems(ObjectGameRun run)
     {
-        var problems = new List<string>(run.Channel.Problems());
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(run.Attributes >= 1, $"attributes must be >= 1, got {run.Attributes}");
-        Check(run.Values >= 2, $"values must be >= 2, got {run.Values}");
+        var problems = new ProblemList().AddRange(run.Channel.Problems());
         var n = Math.Pow(run.Values, run.Attributes);
         var world = run.Attributes >= 1 && run.Values >= 2;
-        Check(!world || n <= 1e7, $"values^attributes must be <= 10^7, got {run.Values}^{run.Attributes}");
-        Check(run.LearningRate > 0, $"learning rate must be > 0, got {run.LearningRate}");
-        Check(run.BatchSize >= 1, $"batch size must be >= 1, got {run.BatchSize}");
-        Check(run.Epochs >= 1, $"epochs must be >= 1, got {run.Epochs}");
-        Check(run.Patience >= 1, $"patience must be >= 1, got {run.Patience}");
-        Check(run.TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {run.TrainTargets}");
-        Check(run.CandidateCounts.Length > 0, "candidate counts must list at least one count");
-        Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
+        problems
+            .AtLeast("attributes", 1, run.Attributes)
+            .AtLeast("values", 2, run.Values)
+            .Check(!world || n <= 1e7, $"values^attributes must be <= 10^7, got {run.Values}^{run.Attributes}")
+            .Positive("learning rate", run.LearningRate)
+            .AtLeast("batch size", 1, run.BatchSize)
+            .AtLeast("epochs", 1, run.Epochs)
+            .AtLeast("patience", 1, run.Patience)
+            .Check(run.TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {run.TrainTargets}")
+            .Check(run.CandidateCounts.Length > 0, "candidate counts must list at least one count")
+            .Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
         if (world && n <= 1e7)
         {
             try { TargetSplit.Sizes((int)n, 0.1, 0.1); }
-            catch (ArgumentException e) { problems.Add(e.Message); }
-            Check(run.Negatives is not int k || (k >= 1 && k <= n - 1), $"negatives must be in 1..{n - 1} (or all), got {run.Negatives}");
+            catch (ArgumentException e) { problems.Check(false, e.Message); }
+            problems.Check(run.Negatives is not int k || (k >= 1 && k <= n - 1), $"negatives must be in 1..{n - 1} (or all), got {run.Negatives}");
             foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates).Distinct())
-                Check(c >= 2 && c <= n, $"candidate counts must be in 2..{n}, got {c}");
+                problems.Check(c >= 2 && c <= n, $"candidate counts must be in 2..{n}, got {c}");
         }
         return problems;
-    }
-
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every impossible setting, if there is any.</summary>
-    public static void Validate(ObjectGameRun run)
-    {
-        var problems = Problems(run);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 
     static Tensor Indices(int[] objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
