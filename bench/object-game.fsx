@@ -20,7 +20,7 @@ let paperRun = ObjectGame.toCore ObjectGame.defaults
 let world = ObjectWorld(4, 10)
 let features = world.Features(torch.CPU)
 torch.random.manual_seed 1L |> ignore
-let model = new ObjectGame(40, paperRun.Channel, null)
+let model = ReferentialGame.ForObjects(40, paperRun.Channel, null)
 let optimizer = torch.optim.Adam(model.parameters(), 1e-3)
 let targets = TargetSplit.Create(world.Count, 0.1, 0.1, 0).Train
 let epoch () = ObjectGameTrainer.TrainEpoch(model, optimizer, features, targets, paperRun, System.Random 1, null) |> ignore

@@ -56,7 +56,7 @@ let private session (k: Knobs) =
     let world = ObjectWorld(attributes, values)
     let features = world.Features torch.CPU
     let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
-    let model = new ObjectGame(int features.shape[1], r.Channel, new torch.Generator(uint64 k.Seed))
+    let model = ReferentialGame.ForObjects(int features.shape[1], r.Channel, new torch.Generator(uint64 k.Seed))
     let optimizer = torch.optim.Adam(model.parameters(), k.LearningRate)
     let order, draws = Random k.Seed, new torch.Generator(uint64 k.Seed + 7UL)
     let epoch () = ObjectGameTrainer.TrainEpoch(model, optimizer, features, split.Train, r, order, draws) |> ignore
@@ -131,7 +131,7 @@ let private estimators =
             let world = ObjectWorld(attributes, values)
             use features = world.Features torch.CPU
             let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
-            use model = new ObjectGame(int features.shape[1], r.Channel, new torch.Generator(1UL))
+            use model = ReferentialGame.ForObjects(int features.shape[1], r.Channel, new torch.Generator(1UL))
             use optimizer = torch.optim.Adam(model.parameters(), 1e-2)
             ObjectGameTrainer.TrainEpoch(model, optimizer, features, split.Train, r, Random 1, new torch.Generator(8UL)) |> ignore
             let batches = (split.Train.Length + 49) / 50

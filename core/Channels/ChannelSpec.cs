@@ -27,6 +27,10 @@ public sealed record ChannelSpec(
     int Embedding,
     Normalization Normalization = Normalization.PerWord) : IValidatable
 {
+    /// <summary>Size of the encodings the channel carries (the agents' encoders produce them and
+    /// its receiver decodes to them): the word length for Instant, the GRU state for Recurrent.</summary>
+    public int EncodingSize => Architecture == ChannelArchitecture.Instant ? WordLength : Hidden;
+
     /// <summary>Every problem with the channel, each naming the field, the bad value and what is allowed.
     /// The one source of these checks: the DSL reports the same list.</summary>
     public IReadOnlyList<string> Problems() =>

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace CommLab.Training;
 
-/// <summary>Trains and evaluates one Object game run: Adam on the cross-entropy of the receiver's scores,
+/// <summary>Trains and evaluates one Object game run: Adam on the game's loss (<see cref="ReferentialGame.Loss"/>),
 /// best epoch chosen on validation accuracy, test accuracy reported at that epoch.</summary>
 public static class ObjectGameTrainer
 {
@@ -25,7 +25,7 @@ public static class ObjectGameTrainer
 
         using var features = world.Features(device);
         using var noise = new Generator((ulong)run.Seed, device);
-        using var model = Reproducibility.Seeded(run.Seed, () => new ObjectGame((int)features.shape[1], run.Channel, noise));
+        using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects((int)features.shape[1], run.Channel, noise));
         model.to(device);
         using var optimizer = optim.Adam(model.parameters(), run.LearningRate);
         var order = new Random(run.Seed);
@@ -72,7 +72,7 @@ public static class ObjectGameTrainer
     }
 
     /// <summary>One pass over the training targets in a seeded random order; returns the mean loss.</summary>
-    public static double TrainEpoch(ObjectGame model, optim.Optimizer optimizer, Tensor features, int[] targets,
+    public static double TrainEpoch(ReferentialGame model, optim.Optimizer optimizer, Tensor features, int[] targets,
         ObjectGameRun run, Random order, Generator negativeDraws)
     {
         model.train();
@@ -85,7 +85,7 @@ public static class ObjectGameTrainer
             using var scope = NewDisposeScope();
             var batch = shuffled[start..Math.Min(start + run.BatchSize, shuffled.Length)];
             var ids = Indices(batch, features.device);
-            var loss = Loss(model, features, ids, run.Negatives, negativeDraws);
+            var loss = model.Loss(features, ids, run.Negatives, negativeDraws);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
@@ -96,26 +96,9 @@ public static class ObjectGameTrainer
         return total / Math.Max(batches, 1);
     }
 
-    /// <summary>Cross-entropy of the receiver picking each target among its negatives: every other
-    /// object when <paramref name="negatives"/> is null, else that many drawn without replacement.</summary>
-    public static Tensor Loss(ObjectGame model, Tensor features, Tensor ids, int? negatives, Generator? draws)
-    {
-        var decoded = model.Receive(model.Send(features.index_select(0, ids)));
-        if (negatives is null)
-            return nn.functional.cross_entropy(ObjectGame.ScoreAll(decoded, model.EncodeCandidates(features)), ids);
-
-        var column = ids.unsqueeze(1);
-        var keys = rand(new[] { ids.shape[0], features.shape[0] }, generator: draws, device: features.device)
-            .scatter_(1, column, full(column.shape, -1.0f, device: features.device));
-        var candidates = cat(new[] { column, keys.topk(negatives.Value, dim: 1).indexes }, 1);
-        var encoded = model.EncodeCandidates(features.index_select(0, candidates.flatten())).reshape(candidates.shape[0], candidates.shape[1], -1);
-        var labels = zeros(ids.shape[0], dtype: ScalarType.Int64, device: features.device);
-        return nn.functional.cross_entropy(ObjectGame.ScoreEach(decoded, encoded), labels);
-    }
-
     /// <summary>Accuracy at each candidate count and the number of unique messages, for the given targets,
     /// with discrete messages (evaluation mode). Distractors are drawn from <paramref name="seed"/>.</summary>
-    public static (double[] Accuracy, int Messages) Evaluate(ObjectGame model, Tensor features, int[] targets,
+    public static (double[] Accuracy, int Messages) Evaluate(ReferentialGame model, Tensor features, int[] targets,
         IReadOnlyList<int> counts, int seed, Device device)
     {
         model.eval();
@@ -124,7 +107,7 @@ public static class ObjectGameTrainer
         using var draws = new Generator((ulong)seed, device);
         var ids = Indices(targets, device);
         var messages = model.Send(features.index_select(0, ids));
-        var scores = ObjectGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
+        var scores = ReferentialGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
     }
 
@@ -159,7 +142,7 @@ public static class ObjectGameTrainer
 
     static Tensor Indices(int[] objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
 
-    static Dictionary<string, Tensor> Snapshot(ObjectGame model)
+    static Dictionary<string, Tensor> Snapshot(ReferentialGame model)
     {
         using var scope = NewDisposeScope();
         return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
