@@ -177,13 +177,13 @@ let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
     let result =
         LewisGameTrainer.Train(
             toCore r, train, validation,
-            fun e -> report { Epoch = e.Epoch; Epochs = r.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+            fun e -> report { Epoch = e.Epoch; Epochs = r.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
     let history = List.ofArray result.History
     { TrainLoss = history |> List.map (fun e -> e.TrainLoss)
-      ValidationAccuracy = history |> List.map (fun e -> e.ValidationAccuracy)
-      MeanLength = history |> List.map (fun e -> e.MeanLength)
-      UniqueMessages = history |> List.map (fun e -> e.UniqueMessages)
-      FinalLengthShares = (List.last history).LengthShares |> List.ofArray
+      ValidationAccuracy = history |> List.map (fun e -> e.Validation.Accuracy)
+      MeanLength = history |> List.map (fun e -> e.Validation.MeanLength)
+      UniqueMessages = history |> List.map (fun e -> e.Validation.UniqueMessages)
+      FinalLengthShares = (List.last history).Validation.LengthShares |> List.ofArray
       Seconds = result.Seconds
       GamesPerSecond = result.GamesPerSecond }
 

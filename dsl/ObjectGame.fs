@@ -101,7 +101,7 @@ let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
     let result =
         ObjectGameTrainer.Train(
             toCore r,
-            fun e -> report { Epoch = e.Epoch; Epochs = e.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+            fun e -> report { Epoch = e.Epoch; Epochs = e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
     { Candidates = List.ofArray result.CandidateCounts
       TestAccuracy = List.ofArray result.TestAccuracy
       TestMessages = result.TestMessages
@@ -109,7 +109,7 @@ let execute (r: Run) (report: Runner.Progress -> unit) : Outcome =
       BestEpoch = result.BestEpoch
       BestValidationAccuracy = result.BestValidationAccuracy
       TrainLoss = result.History |> Array.map (fun h -> h.TrainLoss) |> List.ofArray
-      ValidationAccuracy = result.History |> Array.map (fun h -> h.ValidationAccuracy) |> List.ofArray
+      ValidationAccuracy = result.History |> Array.map (fun h -> h.Validation.Accuracy) |> List.ofArray
       Seconds = result.Seconds
       SamplesPerSecond = result.SamplesPerSecond }
 

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using CommLab.Devices;
 using CommLab.Games;
-using CommLab.Optim;
 using CommLab.Symbolic;
 using CommLab.Validation;
 using TorchSharp;
@@ -9,9 +7,9 @@ using static TorchSharp.torch;
 
 namespace CommLab.Training;
 
-/// <summary>Trains the GRU Lewis game on symbolic games: the mean loss of <see cref="LewisGame.Loss"/>
-/// per batch, evaluation after every epoch on the validation games with hard messages (with
-/// Schedule-Free AdamW, at its averaged point x).</summary>
+/// <summary>Trains the GRU Lewis game on symbolic games through the <see cref="EpochLoop"/>: the mean
+/// loss of <see cref="LewisGame.Loss"/> per batch, evaluation after every epoch on the validation games
+/// with hard messages (with Schedule-Free AdamW, at its averaged point x).</summary>
 public static class LewisGameTrainer
 {
     /// <summary>Every impossible setting of the run itself, naming field and allowed values.</summary>
@@ -40,11 +38,12 @@ public static class LewisGameTrainer
             $"train games have {train.Candidates} candidates, validation games {validation.Candidates}: they must match");
     }
 
-    /// <summary>Trains for run.Epochs epochs; <paramref name="progress"/> gets each epoch's report.
-    /// With <paramref name="checkpoint"/>, the final model is saved there (TorchSharp's module format)
-    /// at the point it was evaluated: x, the average, for Schedule-Free AdamW.</summary>
+    /// <summary>Validates the run and its data, then trains for run.Epochs epochs; <paramref name="progress"/>
+    /// gets each epoch's report. With <paramref name="checkpoint"/>, the final model is saved there
+    /// (TorchSharp's module format) at the point it was evaluated: x, the average, for Schedule-Free
+    /// AdamW. Throws <see cref="TrainingDivergedException"/> if the run diverges.</summary>
     public static LewisGameResult Train(LewisGameRun run, SymbolicGames train, SymbolicGames validation,
-        Action<LewisEpoch>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
+        Action<EpochReport<LewisValidation>>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
     {
         Problems(run, train, validation).Validate();
         Reproducibility.Ensure();
@@ -57,56 +56,22 @@ public static class LewisGameTrainer
         using var noise = new Generator((ulong)run.Seed, device);
         using var model = Reproducibility.Seeded(run.Seed, () => new LewisGame(run.Game, noise));
         model.to(device);
-        using var optimizer = new TrainerOptimizer(model, run);
-        var order = new Random(run.Seed);
-        var history = new List<LewisEpoch>();
-        var clock = Stopwatch.StartNew();
-        double trainSeconds = 0;
-        for (int epoch = 1; epoch <= run.Epochs; epoch++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            var epochClock = Stopwatch.StartNew();
-            var loss = TrainEpoch(model, optimizer, trainFeatures, trainTargets, run.BatchSize, order);
-            trainSeconds += epochClock.Elapsed.TotalSeconds;
-            optimizer.Eval();
-            var report = Evaluate(model, validFeatures, validTargets, run.BatchSize) with { Epoch = epoch, TrainLoss = loss };
-            history.Add(report);
-            progress?.Invoke(report);
-        }
-        if (checkpoint is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-            model.save(checkpoint);
-        }
-        return new LewisGameResult(history.ToArray(), clock.Elapsed.TotalSeconds,
-            (double)train.Count * run.Epochs / Math.Max(trainSeconds, 1e-9));
+        using var optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim);
+        var outcome = EpochLoop.Run(
+            Steps(model, optimizer, trainFeatures, trainTargets, run.BatchSize),
+            new LoopSettings(run.Epochs, run.Seed, Checkpoint: checkpoint),
+            () => Evaluate(model, validFeatures, validTargets, run.BatchSize),
+            progress, cancel);
+        return new LewisGameResult(outcome.History, outcome.Seconds, outcome.SamplesPerSecond);
     }
 
-    /// <summary>One pass over the games in a seeded random order; returns the mean batch loss.</summary>
-    internal static double TrainEpoch(LewisGame model, TrainerOptimizer optimizer, Tensor features, Tensor targets,
-        int batchSize, Random order)
-    {
-        model.train();
-        optimizer.Train();
-        var n = (int)targets.shape[0];
-        var shuffled = Enumerable.Range(0, n).ToArray();
-        order.Shuffle(shuffled);
-        double total = 0;
-        int batches = 0;
-        for (int start = 0; start < n; start += batchSize)
+    /// <summary>The gradient steps over the games: candidate features [N, C, F] and target indices [N].</summary>
+    public static TrainingSteps Steps(LewisGame model, TrainerOptimizer optimizer, Tensor features, Tensor targets, int batchSize) =>
+        new(model, optimizer, model.Estimator, (int)targets.shape[0], batchSize, batch =>
         {
-            using var scope = NewDisposeScope();
-            var ids = tensor(shuffled[start..Math.Min(start + batchSize, n)].Select(i => (long)i).ToArray(), device: features.device);
-            var loss = BatchLoss(model, features.index_select(0, ids), targets.index_select(0, ids));
-            optimizer.ZeroGrad();
-            loss.backward();
-            optimizer.Step();
-            model.Estimator.Step();
-            total += loss.item<float>();
-            batches++;
-        }
-        return total / Math.Max(batches, 1);
-    }
+            var ids = tensor(batch.Select(i => (long)i).ToArray(), device: features.device);
+            return BatchLoss(model, features.index_select(0, ids), targets.index_select(0, ids));
+        });
 
     /// <summary>Mean loss of a batch of games: candidate features [B, C, F], target indices [B].</summary>
     public static Tensor BatchLoss(LewisGame model, Tensor candidates, Tensor targets)
@@ -120,7 +85,7 @@ public static class LewisGameTrainer
         candidates.gather(1, targets.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
 
     /// <summary>Accuracy, lengths and distinct messages with hard messages, in batches (no gradient).</summary>
-    public static LewisEpoch Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
+    public static LewisValidation Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
     {
         model.eval();
         using var _ = no_grad();
@@ -149,6 +114,6 @@ public static class LewisGameTrainer
             }
         }
         var mean = lengthCounts.Select((c, l) => (double)c * l).Sum() / n;
-        return new LewisEpoch(0, double.NaN, (double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct.Count);
+        return new LewisValidation((double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct.Count);
     }
 }

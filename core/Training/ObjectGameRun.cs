@@ -33,8 +33,14 @@ public sealed record ObjectGameRun(
     int DataSeed,
     string Device);
 
-/// <summary>What one epoch did, reported while training.</summary>
-public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double ValidationAccuracy, int ValidationMessages);
+/// <summary>The Object game's validation after an epoch, with discrete messages.</summary>
+/// <param name="Accuracy">Accuracy at <see cref="ObjectGameRun.SelectionCandidates"/> candidates; it picks the best epoch.</param>
+/// <param name="Messages">Number of unique messages over the validation targets.</param>
+public sealed record ObjectValidation(double Accuracy, int Messages) : IScored
+{
+    /// <inheritdoc />
+    public double Score => Accuracy;
+}
 
 /// <summary>Outcome of a run: test accuracy per candidate count at the best validation epoch.</summary>
 public sealed record ObjectGameResult(
@@ -44,6 +50,6 @@ public sealed record ObjectGameResult(
     int TestTargets,
     int BestEpoch,
     double BestValidationAccuracy,
-    EpochReport[] History,
+    EpochReport<ObjectValidation>[] History,
     double Seconds,
     double SamplesPerSecond);

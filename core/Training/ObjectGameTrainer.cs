@@ -4,17 +4,21 @@ using CommLab.Data;
 using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Metrics;
+using CommLab.Optim;
 using CommLab.Validation;
 using static TorchSharp.torch;
 
 namespace CommLab.Training;
 
-/// <summary>Trains and evaluates one Object game run: Adam on the game's loss (<see cref="ReferentialGame.Loss"/>),
-/// best epoch chosen on validation accuracy, test accuracy reported at that epoch.</summary>
+/// <summary>Trains and evaluates one Object game run through the <see cref="EpochLoop"/>: Adam on the
+/// game's loss (<see cref="ReferentialGame.Loss"/>), best epoch chosen on validation accuracy, test
+/// accuracy reported at that epoch.</summary>
 public static class ObjectGameTrainer
 {
-    /// <summary>Runs training to the end (or to early stopping) and evaluates on the test targets.</summary>
-    public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport>? progress = null, CancellationToken cancel = default)
+    /// <summary>Validates the run, trains to the end (or to early stopping) and evaluates on the test
+    /// targets. Throws <see cref="TrainingDivergedException"/> if the run diverges.</summary>
+    public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport<ObjectValidation>>? progress = null,
+        CancellationToken cancel = default)
     {
         Problems(run).Validate();
         Reproducibility.Ensure();
@@ -27,74 +31,31 @@ public static class ObjectGameTrainer
         using var noise = new Generator((ulong)run.Seed, device);
         using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects((int)features.shape[1], run.Channel, noise));
         model.to(device);
-        using var optimizer = optim.Adam(model.parameters(), run.LearningRate);
-        var order = new Random(run.Seed);
+        using var optimizer = new TrainerOptimizer(model.parameters(), OptimizerKind.Adam, new ScheduleFreeOptions(LearningRate: run.LearningRate));
         using var negativeDraws = new Generator((ulong)run.Seed + 7, device);
 
-        var history = new List<EpochReport>();
-        Dictionary<string, Tensor>? best = null;
-        double bestAccuracy = double.NegativeInfinity;
-        int bestEpoch = 0;
         var clock = Stopwatch.StartNew();
-        double trainSeconds = 0;
-        long trainSamples = 0;
-        try
-        {
-            for (int epoch = 1; epoch <= run.Epochs; epoch++)
+        var outcome = EpochLoop.Run(
+            Steps(model, optimizer, features, train, run, negativeDraws),
+            new LoopSettings(run.Epochs, run.Seed, run.Patience, RestoreBest: true),
+            () =>
             {
-                cancel.ThrowIfCancellationRequested();
-                var epochClock = Stopwatch.StartNew();
-                var loss = TrainEpoch(model, optimizer, features, train, run, order, negativeDraws);
-                trainSeconds += epochClock.Elapsed.TotalSeconds;
-                trainSamples += train.Length;
-
                 var (accuracy, messages) = Evaluate(model, features, split.Validation, new[] { run.SelectionCandidates }, run.Seed, device);
-                var report = new EpochReport(epoch, run.Epochs, loss, accuracy[0], messages);
-                history.Add(report);
-                progress?.Invoke(report);
-                if (accuracy[0] > bestAccuracy)
-                {
-                    bestAccuracy = accuracy[0];
-                    bestEpoch = epoch;
-                    Replace(ref best, Snapshot(model));
-                }
-                else if (epoch - bestEpoch >= run.Patience) break;
-            }
-            model.load_state_dict(best!);
-            var (test, testMessages) = Evaluate(model, features, split.Test, run.CandidateCounts, run.Seed + 1, device);
-            return new ObjectGameResult(run.CandidateCounts, test, testMessages, split.Test.Length, bestEpoch, bestAccuracy,
-                history.ToArray(), clock.Elapsed.TotalSeconds, trainSamples / Math.Max(trainSeconds, 1e-9));
-        }
-        finally
-        {
-            Replace(ref best, null);
-        }
+                return new ObjectValidation(accuracy[0], messages);
+            },
+            progress, cancel);
+        var (test, testMessages) = Evaluate(model, features, split.Test, run.CandidateCounts, run.Seed + 1, device);
+        return new ObjectGameResult(run.CandidateCounts, test, testMessages, split.Test.Length, outcome.BestEpoch, outcome.BestScore,
+            outcome.History, clock.Elapsed.TotalSeconds, outcome.SamplesPerSecond);
     }
 
-    /// <summary>One pass over the training targets in a seeded random order; returns the mean loss.</summary>
-    public static double TrainEpoch(ReferentialGame model, optim.Optimizer optimizer, Tensor features, int[] targets,
-        ObjectGameRun run, Random order, Generator negativeDraws)
-    {
-        model.train();
-        var shuffled = (int[])targets.Clone();
-        order.Shuffle(shuffled);
-        double total = 0;
-        int batches = 0;
-        for (int start = 0; start < shuffled.Length; start += run.BatchSize)
-        {
-            using var scope = NewDisposeScope();
-            var batch = shuffled[start..Math.Min(start + run.BatchSize, shuffled.Length)];
-            var ids = Indices(batch, features.device);
-            var loss = model.Loss(features, ids, run.Negatives, negativeDraws);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            model.Estimator?.Step();
-            total += loss.item<float>();
-            batches++;
-        }
-        return total / Math.Max(batches, 1);
-    }
+    /// <summary>The gradient steps over <paramref name="targets"/> (rows of <paramref name="features"/>):
+    /// batches of run.BatchSize targets, each scored against run.Negatives negatives drawn from
+    /// <paramref name="negativeDraws"/> (or every other object).</summary>
+    public static TrainingSteps Steps(ReferentialGame model, TrainerOptimizer optimizer, Tensor features, int[] targets,
+        ObjectGameRun run, Generator? negativeDraws) =>
+        new(model, optimizer, model.Estimator, targets.Length, run.BatchSize,
+            batch => model.Loss(features, Indices(batch.Select(i => targets[i]), features.device), run.Negatives, negativeDraws));
 
     /// <summary>Accuracy at each candidate count and the number of unique messages, for the given targets,
     /// with discrete messages (evaluation mode). Distractors are drawn from <paramref name="seed"/>.</summary>
@@ -140,17 +101,5 @@ public static class ObjectGameTrainer
         return problems;
     }
 
-    static Tensor Indices(int[] objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
-
-    static Dictionary<string, Tensor> Snapshot(ReferentialGame model)
-    {
-        using var scope = NewDisposeScope();
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    static void Replace(ref Dictionary<string, Tensor>? state, Dictionary<string, Tensor>? next)
-    {
-        if (state is not null) foreach (var t in state.Values) t.Dispose();
-        state = next;
-    }
+    static Tensor Indices(IEnumerable<int> objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
 }
