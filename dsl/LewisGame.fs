@@ -128,7 +128,7 @@ let validateData (d: Data) : string list =
         @ (if d.MinSymbols < 1 || d.MinSymbols > attributes then [ sprintf "min symbols must be in 1..%d (the attributes), got %d" attributes d.MinSymbols ] else [])
 
 /// Every problem with the run: its data, then the core's checks of the game, optimizer and training.
-let validate (r: Run) : string list = validateData r.Data @ List.ofSeq (LewisGameTrainer.Problems(toCore r))
+let validate (r: Run) : string list = validateData r.Data @ List.ofSeq ((toCore r).Problems())
 
 // One dataset per Data value in a process: the runs of a sweep share it rather than resample it.
 let private datasets = ConcurrentDictionary<Data, System.Lazy<SampledGames>>()

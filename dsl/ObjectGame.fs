@@ -74,8 +74,8 @@ let trainTargets (r: Run) =
 let updates (r: Run) = int64 r.Epochs * int64 ((trainTargets r + r.BatchSize - 1) / r.BatchSize)
 
 /// Every problem with the run, each naming the field, the bad value and what is allowed. The checks
-/// are the core's (`ObjectGameTrainer.Problems`), so the DSL and C# callers read the same words.
-let validate (r: Run) : string list = List.ofSeq (ObjectGameTrainer.Problems(describe r))
+/// are the core's (`ObjectGameRun.Problems`), so the DSL and C# callers read the same words.
+let validate (r: Run) : string list = List.ofSeq ((describe r).Problems())
 
 /// The core's run description; raises `ConfigError` listing every problem first.
 let toCore (r: Run) =

@@ -161,7 +161,7 @@ let tests =
         test "infinite and NaN learning rates are refused, naming the field" {
             let r = run 2 1 1
             for lr in [ infinity; nan ] do
-                let problems = LewisGameTrainer.Problems(LewisGameRun(r.Game, r.Optimizer, ScheduleFreeOptions(LearningRate = lr), r.BatchSize, r.Epochs, r.Seed, r.Device))
+                let problems = LewisGameRun(r.Game, r.Optimizer, ScheduleFreeOptions(LearningRate = lr), r.BatchSize, r.Epochs, r.Seed, r.Device).Problems()
                 Expect.exists problems (fun p -> p.StartsWith "optimizer: learning rate must be > 0 and finite, got ") (sprintf "lr %f" lr)
         }
 

@@ -47,7 +47,7 @@ let private losses (r: ObjectGameResult) = r.History |> Array.map (fun h -> h.Tr
 /// The message of the ArgumentException that Validate throws for these knobs, or None if it accepts them.
 let private validationError (k: Knobs) =
     try
-        ObjectGameTrainer.Problems(run k).Validate()
+        (run k).Validate()
         None
     with :? ArgumentException as e -> Some e.Message
 

@@ -1,5 +1,7 @@
+using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Optim;
+using CommLab.Validation;
 
 namespace CommLab.Training;
 
@@ -18,7 +20,19 @@ public sealed record LewisGameRun(
     int BatchSize,
     int Epochs,
     int Seed,
-    string Device);
+    string Device) : IValidatable
+{
+    /// <summary>Every impossible setting of the run itself, naming field and allowed values (its data
+    /// is checked by <see cref="LewisGameTrainer.Problems"/>).</summary>
+    public IReadOnlyList<string> Problems() =>
+        new ProblemList()
+            .AddRange(Game.Problems())
+            .AddRange(Optim.Problems(), "optimizer: ")
+            .Check(Enum.IsDefined(Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {Optimizer}")
+            .AtLeast("batch size", 1, BatchSize)
+            .AtLeast("epochs", 1, Epochs)
+            .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
+}
 
 /// <summary>The Lewis game's validation after an epoch, with hard messages.</summary>
 /// <param name="Accuracy">Share of validation games where the receiver picks the target.</param>

@@ -12,21 +12,11 @@ namespace CommLab.Training;
 /// with hard messages (with Schedule-Free AdamW, at its averaged point x).</summary>
 public static class LewisGameTrainer
 {
-    /// <summary>Every impossible setting of the run itself, naming field and allowed values.</summary>
-    public static ProblemList Problems(LewisGameRun run) =>
-        new ProblemList()
-            .AddRange(run.Game.Problems())
-            .AddRange(run.Optim.Problems(), "optimizer: ")
-            .Check(Enum.IsDefined(run.Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {run.Optimizer}")
-            .AtLeast("batch size", 1, run.BatchSize)
-            .AtLeast("epochs", 1, run.Epochs)
-            .Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
-
-    /// <summary>The run's problems plus those of its data: games present, input width = the game's
-    /// features, the same candidate count in both sets.</summary>
+    /// <summary>The run's problems (<see cref="LewisGameRun.Problems"/>) plus those of its data: games
+    /// present, input width = the game's features, the same candidate count in both sets.</summary>
     public static ProblemList Problems(LewisGameRun run, SymbolicGames train, SymbolicGames validation)
     {
-        var problems = Problems(run);
+        var problems = new ProblemList().AddRange(run.Problems());
         foreach (var (name, set) in new[] { ("train", train), ("validation", validation) })
         {
             var width = set.Attributes * set.Values;

@@ -20,7 +20,7 @@ public static class ObjectGameTrainer
     public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport<ObjectValidation>>? progress = null,
         CancellationToken cancel = default)
     {
-        Problems(run).Validate();
+        run.Validate();
         Reproducibility.Ensure();
         var device = DeviceChoice.Resolve(run.Device);
         var world = new ObjectWorld(run.Attributes, run.Values);
@@ -70,35 +70,6 @@ public static class ObjectGameTrainer
         var messages = model.Send(features.index_select(0, ids));
         var scores = ReferentialGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
-    }
-
-    /// <summary>Every impossible setting of the run, each naming the field, the bad value and what is
-    /// allowed. The one source of these checks: the DSL reports the same list before any training.</summary>
-    public static ProblemList Problems(ObjectGameRun run)
-    {
-        var problems = new ProblemList().AddRange(run.Channel.Problems());
-        var n = Math.Pow(run.Values, run.Attributes);
-        var world = run.Attributes >= 1 && run.Values >= 2;
-        problems
-            .AtLeast("attributes", 1, run.Attributes)
-            .AtLeast("values", 2, run.Values)
-            .Check(!world || n <= 1e7, $"values^attributes must be <= 10^7, got {run.Values}^{run.Attributes}")
-            .Positive("learning rate", run.LearningRate)
-            .AtLeast("batch size", 1, run.BatchSize)
-            .AtLeast("epochs", 1, run.Epochs)
-            .AtLeast("patience", 1, run.Patience)
-            .Check(run.TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {run.TrainTargets}")
-            .Check(run.CandidateCounts.Length > 0, "candidate counts must list at least one count")
-            .Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
-        if (world && n <= 1e7)
-        {
-            try { TargetSplit.Sizes((int)n, 0.1, 0.1); }
-            catch (ArgumentException e) { problems.Check(false, e.Message); }
-            problems.Check(run.Negatives is not int k || (k >= 1 && k <= n - 1), $"negatives must be in 1..{n - 1} (or all), got {run.Negatives}");
-            foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates).Distinct())
-                problems.Check(c >= 2 && c <= n, $"candidate counts must be in 2..{n}, got {c}");
-        }
-        return problems;
     }
 
     static Tensor Indices(IEnumerable<int> objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
