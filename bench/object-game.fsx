@@ -20,10 +20,11 @@ let paperRun = ObjectGame.toCore ObjectGame.defaults
 let world = ObjectWorld(4, 10)
 let features = world.Features(torch.CPU)
 torch.random.manual_seed 1L |> ignore
-let model = new ObjectGame(40, paperRun.Channel, null)
-let optimizer = torch.optim.Adam(model.parameters(), 1e-3)
+let model = ReferentialGame.ForObjects(40, paperRun.Channel, null)
+let optimizer = new TrainerOptimizer(model.parameters(), CommLab.Optim.OptimizerKind.Adam, CommLab.Optim.ScheduleFreeOptions(LearningRate = 1e-3))
 let targets = TargetSplit.Create(world.Count, 0.1, 0.1, 0).Train
-let epoch () = ObjectGameTrainer.TrainEpoch(model, optimizer, features, targets, paperRun, System.Random 1, null) |> ignore
+let steps = ObjectGameTrainer.Steps(model, optimizer, features, targets, paperRun, null)
+let epoch () = steps.Epoch(1, System.Random 1) |> ignore
 epoch ()
 let clock = Stopwatch.StartNew()
 let epochs = 3

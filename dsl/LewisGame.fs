@@ -145,30 +145,24 @@ let saveGames (dir: string) (data: Data list) : unit =
         if d.File.IsNone && not (File.Exists path) then
             GameFile.Write(path, (games d).Games, sprintf "min(|M|) = %d controlled sampling, seed %d" d.MinSymbols d.Seed)
 
-/// Problems with the data settings, each naming the field and what is allowed.
+/// The core's description of the data (unchecked: `validate` lists its problems).
+let toCoreData (d: Data) =
+    GameData(GameShape(d.Attributes, d.Values, d.Candidates), d.MinSymbols, d.Games, d.TrainGames, uint64 d.Seed, Option.toObj d.File)
+
+/// Problems with the data settings (the core's `GameData` checks), each naming the field and what is
+/// allowed; a games file that exists is read here (once per process, shared with the runs), so a
+/// malformed one is refused before anything trains instead of failing every run that reads it.
 let validateData (d: Data) : string list =
-    let shape = List.ofSeq (SymbolicGames.ShapeProblems(d.Candidates, d.Attributes, d.Values))
-    let counts =
-        Validation.problems
-            [ Validation.atLeast "train games" 1 d.TrainGames
-              (if d.Games <= d.TrainGames then Some(sprintf "games must be > train games (%d), so some games validate; got %d" d.TrainGames d.Games) else None) ]
-    match d.File with
-    | Some path when not (File.Exists path) -> shape @ counts @ [ sprintf "data file not found: %s" path ]
-    | Some _ when not shape.IsEmpty || not counts.IsEmpty -> shape @ counts
-    | Some _ ->
-        // Read now (once per process, shared with the runs): a malformed file is bad input, refused
-        // before anything trains, not a failure of every run that reads it.
+    match List.ofSeq ((toCoreData d).Problems()), d.File with
+    | [], Some _ ->
         try
             games d |> ignore
             []
         with :? InvalidDataException as e -> [ e.Message ]
-    | None ->
-        let attributes = max 1 d.Attributes
-        shape @ counts
-        @ (if d.MinSymbols < 1 || d.MinSymbols > attributes then [ sprintf "min symbols must be in 1..%d (the attributes), got %d" attributes d.MinSymbols ] else [])
+    | problems, _ -> problems
 
 /// Every problem with the run: its data, then the core's checks of the game, optimizer and training.
-let validate (r: Run) : string list = validateData r.Data @ List.ofSeq (LewisGameTrainer.Problems(toCore r))
+let validate (r: Run) : string list = validateData r.Data @ List.ofSeq ((toCore r).Problems())
 
 /// What a finished run keeps (its metrics.json), one entry per epoch.
 type Metrics =
@@ -189,13 +183,13 @@ let execute (r: Run) (report: Progress -> unit) : Metrics =
     let result =
         LewisGameTrainer.Train(
             toCore r, train, validation,
-            fun e -> report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+            fun e -> report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
     let history = List.ofArray result.History
     { TrainLoss = history |> List.map (fun e -> e.TrainLoss)
-      ValidationAccuracy = history |> List.map (fun e -> e.ValidationAccuracy)
-      MeanLength = history |> List.map (fun e -> e.MeanLength)
-      UniqueMessages = history |> List.map (fun e -> e.UniqueMessages)
-      FinalLengthShares = (List.last history).LengthShares |> List.ofArray
+      ValidationAccuracy = history |> List.map (fun e -> e.Validation.Accuracy)
+      MeanLength = history |> List.map (fun e -> e.Validation.MeanLength)
+      UniqueMessages = history |> List.map (fun e -> e.Validation.UniqueMessages)
+      FinalLengthShares = (List.last history).Validation.LengthShares |> List.ofArray
       Seconds = result.Seconds
       GamesPerSecond = result.GamesPerSecond }
 

@@ -74,8 +74,8 @@ let trainTargets (r: Run) =
 let updates (r: Run) = int64 r.Epochs * int64 ((trainTargets r + r.BatchSize - 1) / r.BatchSize)
 
 /// Every problem with the run, each naming the field, the bad value and what is allowed. The checks
-/// are the core's (`ObjectGameTrainer.Problems`), so the DSL and C# callers read the same words.
-let validate (r: Run) : string list = List.ofSeq (ObjectGameTrainer.Problems(toCore r))
+/// are the core's (`ObjectGameRun.Problems`), so the DSL and C# callers read the same words.
+let validate (r: Run) : string list = List.ofSeq ((toCore r).Problems())
 
 /// What a finished run keeps (its metrics.json): the core's result, flattened to plain fields.
 type Metrics =
@@ -96,7 +96,7 @@ let execute (r: Run) (report: Progress -> unit) : Metrics =
     let result =
         ObjectGameTrainer.Train(
             toCore r,
-            fun e -> report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.ValidationAccuracy })
+            fun e -> report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
     { Candidates = List.ofArray result.CandidateCounts
       TestAccuracy = List.ofArray result.TestAccuracy
       TestMessages = result.TestMessages
@@ -104,7 +104,7 @@ let execute (r: Run) (report: Progress -> unit) : Metrics =
       BestEpoch = result.BestEpoch
       BestValidationAccuracy = result.BestValidationAccuracy
       TrainLoss = result.History |> Array.map (fun h -> h.TrainLoss) |> List.ofArray
-      ValidationAccuracy = result.History |> Array.map (fun h -> h.ValidationAccuracy) |> List.ofArray
+      ValidationAccuracy = result.History |> Array.map (fun h -> h.Validation.Accuracy) |> List.ofArray
       Seconds = result.Seconds
       SamplesPerSecond = result.SamplesPerSecond }
 

@@ -6,6 +6,7 @@ open System
 open System.IO
 open Argu
 open CommLab.Symbolic
+open CommLab.Validation
 
 type SolveArgs =
     | [<Mandatory>] Input of file: string

@@ -1,11 +1,8 @@
-/// Small reusable validation rules. A rule returns None when the value is fine, or a message that
-/// quotes the field, the bad value and what is allowed; callers combine rules and fail once, listing
-/// every problem, before anything runs. Run configs take their checks from the core (its `Problems`).
+/// Small reusable rules for command-line options. A rule returns None when the value is fine, or a
+/// message that quotes the option, the bad value and what is allowed; callers combine rules and fail
+/// once, listing every problem. Configs do not use these: their checks are the core's problem lists
+/// (`ProblemList`), which the DSL wraps.
 module CommLab.Dsl.Validation
-
-/// Raised by `require` with every problem found in a config.
-exception ConfigError of problems: string list
-    with override this.Message = "invalid configuration:\n  - " + String.concat "\n  - " this.problems
 
 /// `field` must be at least `min`.
 let atLeast (field: string) (min: int) (value: int) =
@@ -17,9 +14,3 @@ let oneOf (field: string) (allowed: string) (isAllowed: 'a -> bool) (value: 'a) 
 
 /// The messages of the rules that failed.
 let problems (rules: string option list) = List.choose id rules
-
-/// Raises `ConfigError` when any rule failed.
-let require (rules: string option list) =
-    match problems rules with
-    | [] -> ()
-    | ps -> raise (ConfigError ps)

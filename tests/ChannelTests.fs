@@ -9,7 +9,6 @@ open CommLab.Channels
 open CommLab.Estimators
 open CommLab.Data
 open CommLab.Games
-open CommLab.Training
 open CommLab.Tests.TensorValues
 
 let private alphabet = 4
@@ -30,7 +29,7 @@ let private world = ObjectWorld(2, 4)
 /// A fresh game and its objects' features; `noise` is seeded so Gumbel words are reproducible.
 let private game (s: ChannelSpec) =
     let features = world.Features torch.CPU
-    new ObjectGame(int features.shape[1], s, new torch.Generator(11UL)), features
+    ReferentialGame.ForObjects(int features.shape[1], s, new torch.Generator(11UL)), features
 
 /// The messages for every object, with the game in training or evaluation mode.
 let private messages (s: ChannelSpec) (training: bool) =
@@ -46,7 +45,7 @@ let private senderWeightGrad (s: ChannelSpec) =
     let g, features = game s
     g.train true
     use ids = torch.arange(int64 world.Count)
-    use loss = ObjectGameTrainer.Loss(g, features, ids, Nullable(), null)
+    use loss = g.Loss(features, ids, Nullable(), null)
     loss.backward()
     let named = g.named_parameters() |> Seq.map (fun struct (name, p) -> name, p) |> Map.ofSeq
     match Map.tryFind "senderAgent.weight" named with
@@ -65,7 +64,7 @@ let tests =
                         Expect.sequenceEqual message.shape [| int64 world.Count; int64 s.MessageLength; int64 s.WordLength |]
                             "one message of MessageLength words of WordLength elements per target"
                         use decoded = g.Receive message
-                        Expect.sequenceEqual decoded.shape [| int64 world.Count; int64 g.AgentHidden |]
+                        Expect.sequenceEqual decoded.shape [| int64 world.Count; int64 s.EncodingSize |]
                             "the receiver turns each message into one vector of the agents' size"
                     }
         ]

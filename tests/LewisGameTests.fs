@@ -107,11 +107,11 @@ let tests =
 
         test "learns games that need one symbol well above chance" {
             let result = train (run 2 12 1)
-            let final = (Array.last result.History).ValidationAccuracy
+            let final = (Array.last result.History).Validation.Accuracy
             // Chance is 1/4 with 4 candidates.
             Expect.isGreaterThan final 0.6 (sprintf "validation accuracy after 12 epochs: %.3f" final)
             Expect.isLessThan (Array.last result.History).TrainLoss result.History[0].TrainLoss "the loss falls"
-            for e in result.History do
+            for e in result.History |> Array.map (fun h -> h.Validation) do
                 Expect.floatClose Accuracy.high (Array.sum e.LengthShares) 1.0 "length shares sum to 1"
                 Expect.isTrue (e.MeanLength >= 0.0 && e.MeanLength <= 2.0) "|M| in 0..L"
                 Expect.isTrue (e.UniqueMessages >= 1 && e.UniqueMessages <= 200) "distinct messages in 1..games"
@@ -119,7 +119,7 @@ let tests =
 
         test "the same seed gives the same run, another seed another" {
             let a, b, c = train (run 2 2 5), train (run 2 2 5), train (run 2 2 6)
-            let accuracies (r: LewisGameResult) = r.History |> Array.map (fun e -> e.TrainLoss, e.ValidationAccuracy)
+            let accuracies (r: LewisGameResult) = r.History |> Array.map (fun e -> e.TrainLoss, e.Validation.Accuracy)
             Expect.equal (accuracies a) (accuracies b) "reproducible"
             Expect.notEqual (accuracies a) (accuracies c) "seed-dependent"
         }
@@ -133,8 +133,8 @@ let tests =
             model.load(path) |> ignore
             let validation = data.Value.Slice(400, 200)
             let again = LewisGameTrainer.Evaluate(model, validation.Features(), validation.TargetIndices(), 32)
-            Expect.equal again.ValidationAccuracy (Array.last result.History).ValidationAccuracy "same accuracy"
-            Expect.equal again.UniqueMessages (Array.last result.History).UniqueMessages "same messages"
+            Expect.equal again.Accuracy (Array.last result.History).Validation.Accuracy "same accuracy"
+            Expect.equal again.UniqueMessages (Array.last result.History).Validation.UniqueMessages "same messages"
         }
 
         test "Adam is available for comparison" {
@@ -150,11 +150,30 @@ let tests =
             let problems = LewisGameTrainer.Problems(bad, data.Value.Slice(0, 10), data.Value.Slice(10, 10))
             Expect.containsAll problems
                 [ "vocabulary must be >= 2 (with EOS, symbol 0 is EOS), got 1"; "max length L must be >= 1, got 0"
-                  "optimizer: learning rate must be > 0, got -1"; "batch size must be >= 1, got 0"; "epochs must be >= 1, got 0"
+                  "optimizer: learning rate must be > 0 and finite, got -1"; "batch size must be >= 1, got 0"; "epochs must be >= 1, got 0"
                   "train games have 3 x 4 = 12 input features, the game expects 80" ]
                 "every problem listed"
             Expect.isTrue (problems |> Seq.exists (fun p -> p.StartsWith "estimator:")) "the estimator's own check"
             Expect.isTrue (problems |> Seq.exists (fun p -> p.Contains "device")) "the device"
             Expect.throwsT<ArgumentException> (fun () -> train r |> ignore) "Train refuses too"
+        }
+
+        test "infinite and NaN learning rates are refused, naming the field" {
+            let r = run 2 1 1
+            for lr in [ infinity; nan ] do
+                let problems = LewisGameRun(r.Game, r.Optimizer, ScheduleFreeOptions(LearningRate = lr), r.BatchSize, r.Epochs, r.Seed, r.Device).Problems()
+                Expect.exists problems (fun p -> p.StartsWith "optimizer: learning rate must be > 0 and finite, got ") (sprintf "lr %f" lr)
+        }
+
+        test "a learning rate that blows the weights up stops the run as diverged, naming the epoch" {
+            // 1e30 is finite, so validation lets it through; after the first update the GRUs overflow to NaN.
+            let r = run 2 2 1
+            let huge = LewisGameRun(r.Game, r.Optimizer, ScheduleFreeOptions(LearningRate = 1e30), r.BatchSize, r.Epochs, r.Seed, r.Device)
+            let e = Expect.throwsC (fun () -> train huge |> ignore) id
+            match e with
+            | :? TrainingDivergedException as d ->
+                Expect.equal (d.Divergence.Unit, d.Divergence.At, d.Divergence.Quantity) ("epoch", 1L, "train loss") "the training loss of epoch 1 became non-finite"
+                Expect.stringContains d.Divergence.Detail "of 13" "and in which of the epoch's 13 batches (400 games by 32)"
+            | other -> failtestf "expected TrainingDivergedException, got %s: %s" (other.GetType().Name) other.Message
         }
     ]

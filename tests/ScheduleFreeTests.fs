@@ -166,7 +166,7 @@ let tests =
         test "bad settings are refused naming the field and the allowed range" {
             let problems = ScheduleFreeOptions(LearningRate = 0.0, Beta1 = 1.0, Beta2 = -0.1, WarmupSteps = -1).Problems()
             Expect.containsAll problems
-                [ "learning rate must be > 0, got 0"; "beta1 must be in (0, 1), got 1"; "beta2 must be in [0, 1), got -0.1"; "warmup steps must be >= 0, got -1" ]
+                [ "learning rate must be > 0 and finite, got 0"; "beta1 must be in (0, 1), got 1"; "beta2 must be in [0, 1), got -0.1"; "warmup steps must be >= 0, got -1" ]
                 "every bad field"
             use p = parameter [| 1.0 |]
             Expect.throwsT<ArgumentException> (fun () -> new ScheduleFreeAdamW([ p ], ScheduleFreeOptions(Epsilon = -1.0)) |> ignore) "the constructor checks"

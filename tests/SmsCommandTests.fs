@@ -57,7 +57,7 @@ let tests =
             let out = Path.Combine(dir.Path, "x.txt")
             let code, _, err = sms [ "generate"; "--min"; "30"; "--games"; "5"; "--out"; out ]
             Expect.equal code 2 "refused"
-            Expect.stringContains err "min symbols must be in 0..20" "names the field and range"
+            Expect.stringContains err "min symbols must be in 1..20 (the attribute count), got 30" "names the field and range"
             Expect.isFalse (File.Exists out) "no file written"
             let code, _, err = sms [ "solve"; "--input"; Path.Combine(dir.Path, "missing.txt") ]
             Expect.equal code 2 "missing file"
@@ -76,7 +76,7 @@ let tests =
             let r = { LewisGame.defaults with MaxLength = 0; BatchSize = 0; Data = { LewisGame.paperData with MinSymbols = 0; Games = 100; TrainGames = 100 } }
             let problems = LewisGame.validate r
             Expect.containsAll problems
-                [ "min symbols must be in 1..20 (the attributes), got 0"; "games must be > train games (100), so some games validate; got 100"
+                [ "min symbols must be in 1..20 (the attribute count), got 0"; "games must be > train games (100), so some games validate; got 100"
                   "max length L must be >= 1, got 0"; "batch size must be >= 1, got 0" ]
                 "every bad field"
             let missing = LewisGame.validate { LewisGame.defaults with Data = { LewisGame.paperData with File = Some "/no/such.txt" } }

@@ -9,7 +9,9 @@ open CommLab.Channels
 open CommLab.Estimators
 open CommLab.Data
 open CommLab.Games
+open CommLab.Optim
 open CommLab.Training
+open CommLab.Validation
 
 /// The settings these tests vary; `run` fills in the rest.
 type private Knobs =
@@ -45,20 +47,25 @@ let private losses (r: ObjectGameResult) = r.History |> Array.map (fun h -> h.Tr
 /// The message of the ArgumentException that Validate throws for these knobs, or None if it accepts them.
 let private validationError (k: Knobs) =
     try
-        ObjectGameTrainer.Validate(run k)
+        (run k).Validate()
         None
     with :? ArgumentException as e -> Some e.Message
 
-/// A trained model's pieces, for calling TrainEpoch and Evaluate directly.
+/// The trainer's Adam over a game's parameters.
+let private adam (model: ReferentialGame) (learningRate: float) =
+    new TrainerOptimizer(model.parameters(), OptimizerKind.Adam, ScheduleFreeOptions(LearningRate = learningRate))
+
+/// A trained model's pieces, for running an epoch of training steps and Evaluate directly.
 let private session (k: Knobs) =
     let r = run k
     let world = ObjectWorld(attributes, values)
     let features = world.Features torch.CPU
     let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
-    let model = new ObjectGame(int features.shape[1], r.Channel, new torch.Generator(uint64 k.Seed))
-    let optimizer = torch.optim.Adam(model.parameters(), k.LearningRate)
+    let model = ReferentialGame.ForObjects(int features.shape[1], r.Channel, new torch.Generator(uint64 k.Seed))
+    let optimizer = adam model k.LearningRate
     let order, draws = Random k.Seed, new torch.Generator(uint64 k.Seed + 7UL)
-    let epoch () = ObjectGameTrainer.TrainEpoch(model, optimizer, features, split.Train, r, order, draws) |> ignore
+    let steps = ObjectGameTrainer.Steps(model, optimizer, features, split.Train, r, draws)
+    let epoch () = steps.Epoch(1, order) |> ignore
     let evaluate () = ObjectGameTrainer.Evaluate(model, features, split.Validation, [| 2; 10 |], k.Seed, torch.CPU) |> ignore
     epoch, evaluate
 
@@ -84,7 +91,9 @@ let private invalid =
       "batch size 0", { defaults with BatchSize = 0 }, "batch size must be >= 1, got 0"
       "epochs 0", { defaults with Epochs = 0 }, "epochs must be >= 1, got 0"
       "patience 0", { defaults with Patience = 0 }, "patience must be >= 1, got 0"
-      "learning rate 0", { defaults with LearningRate = 0.0 }, "learning rate must be > 0, got 0"
+      "learning rate 0", { defaults with LearningRate = 0.0 }, "learning rate must be > 0 and finite, got 0"
+      "learning rate +infinity", { defaults with LearningRate = infinity }, "learning rate must be > 0 and finite, got "
+      "learning rate NaN", { defaults with LearningRate = nan }, "learning rate must be > 0 and finite, got NaN"
       "GS word length != alphabet",
       { defaults with Channel = channel ChannelMode.Gumbel ChannelArchitecture.Instant 4 6 1 },
       "word length must equal alphabet size (4), got 6"
@@ -128,9 +137,9 @@ let private estimators =
             let world = ObjectWorld(attributes, values)
             use features = world.Features torch.CPU
             let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
-            use model = new ObjectGame(int features.shape[1], r.Channel, new torch.Generator(1UL))
-            use optimizer = torch.optim.Adam(model.parameters(), 1e-2)
-            ObjectGameTrainer.TrainEpoch(model, optimizer, features, split.Train, r, Random 1, new torch.Generator(8UL)) |> ignore
+            use model = ReferentialGame.ForObjects(int features.shape[1], r.Channel, new torch.Generator(1UL))
+            use optimizer = adam model 1e-2
+            ObjectGameTrainer.Steps(model, optimizer, features, split.Train, r, new torch.Generator(8UL)).Epoch(1, Random 1) |> ignore
             let batches = (split.Train.Length + 49) / 50
             Expect.equal model.Estimator.State.Updates (int64 batches) (sprintf "%d targets in batches of 50" split.Train.Length)
             Expect.floatClose Accuracy.high model.Estimator.Temperature (2.0 * 0.25 ** (float batches / 100.0)) "TAGS annealed by that many updates"
@@ -147,12 +156,12 @@ let private estimators =
 
 let private leaks =
     testList "no tensor outlives its step" [
-        test "TrainEpoch with every object as a negative" {
+        test "a training epoch with every object as a negative" {
             let epoch, _ = session defaults
             Expect.equal (growth epoch 3) 0L "each step's tensors are freed by its dispose scope"
         }
 
-        test "TrainEpoch with sampled negatives" {
+        test "a training epoch with sampled negatives" {
             let epoch, _ = session { defaults with Negatives = Some 20 }
             Expect.equal (growth epoch 3) 0L "sampling negatives allocates nothing that survives the step"
         }
@@ -183,6 +192,18 @@ let private seeded =
         test "a different seed gives different losses" {
             let other = ObjectGameTrainer.Train(run { defaults with Seed = 2 })
             Expect.notEqual (losses other) (losses (trained.Force())) "the seed drives initialization and batch order"
+        }
+
+        test "a learning rate that blows the weights up stops the run as diverged, naming the epoch" {
+            // 1e30 is finite, so validation lets it through; the first update makes the scores overflow.
+            let e = Expect.throwsC (fun () -> ObjectGameTrainer.Train(run { defaults with LearningRate = 1e30 }) |> ignore) id
+            match e with
+            | :? TrainingDivergedException as d ->
+                Expect.equal (d.Divergence.Unit, d.Divergence.At, d.Divergence.Quantity) ("epoch", 1L, "train loss") "the training loss of epoch 1 became non-finite"
+                Expect.isFalse (Double.IsFinite d.Divergence.Value) "the value reported is the non-finite loss"
+                Expect.stringContains d.Message "train loss became" "the message says what diverged"
+                Expect.stringContains d.Divergence.Detail "of 7" "and in which of the epoch's 7 batches (204 targets by 32)"
+            | other -> failtestf "expected TrainingDivergedException, got %s: %s" (other.GetType().Name) other.Message
         }
 
         test "QT Instant learns the 4 x 4 game" {

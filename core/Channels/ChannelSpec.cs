@@ -1,9 +1,10 @@
 using CommLab.Estimators;
+using CommLab.Validation;
 
 namespace CommLab.Channels;
 
-/// <summary>Everything that defines a channel. Validated by the DSL before anything trains;
-/// <see cref="Validate"/> repeats the checks so C# callers get the same messages.</summary>
+/// <summary>Everything that defines a channel. Validated by the DSL before anything trains; the
+/// trainers validate it again (<see cref="ValidationExtensions.Validate"/>) so C# callers get the same messages.</summary>
 /// <param name="Mode">CN, GS or QT.</param>
 /// <param name="Architecture">Instant (one word) or Recurrent (GRU, <paramref name="MessageLength"/> words).</param>
 /// <param name="Alphabet">Symbols per word element (QT: quantization levels; GS: categories). Unused by CN.</param>
@@ -24,31 +25,24 @@ public sealed record ChannelSpec(
     EstimatorSpec Estimator,
     int Hidden,
     int Embedding,
-    Normalization Normalization = Normalization.PerWord)
+    Normalization Normalization = Normalization.PerWord) : IValidatable
 {
+    /// <summary>Size of the encodings the channel carries (the agents' encoders produce them and
+    /// its receiver decodes to them): the word length for Instant, the GRU state for Recurrent.</summary>
+    public int EncodingSize => Architecture == ChannelArchitecture.Instant ? WordLength : Hidden;
+
     /// <summary>Every problem with the channel, each naming the field, the bad value and what is allowed.
     /// The one source of these checks: the DSL reports the same list.</summary>
-    public IReadOnlyList<string> Problems()
-    {
-        var problems = new List<string>();
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(WordLength >= 1, $"word length must be >= 1, got {WordLength}");
-        Check(MessageLength >= 1, $"message length must be >= 1, got {MessageLength}");
-        Check(Architecture != ChannelArchitecture.Instant || MessageLength == 1,
-            $"message length must be 1 for an Instant channel, got {MessageLength}");
-        Check(Mode == ChannelMode.Continuous || Alphabet >= 2, $"alphabet size must be >= 2, got {Alphabet}");
-        Check(Mode != ChannelMode.Gumbel || WordLength == Alphabet,
-            $"a Gumbel-Softmax word is one-hot, so word length must equal alphabet size ({Alphabet}), got {WordLength}");
-        if (Mode == ChannelMode.Gumbel) problems.AddRange(Estimator.Problems());
-        Check(Architecture != ChannelArchitecture.Recurrent || (Hidden >= 1 && Embedding >= 1),
-            $"recurrent hidden and embedding sizes must be >= 1, got {Hidden} and {Embedding}");
-        return problems;
-    }
-
-    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
-    public void Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-    }
+    public IReadOnlyList<string> Problems() =>
+        new ProblemList()
+            .AtLeast("word length", 1, WordLength)
+            .AtLeast("message length", 1, MessageLength)
+            .Check(Architecture != ChannelArchitecture.Instant || MessageLength == 1,
+                $"message length must be 1 for an Instant channel, got {MessageLength}")
+            .Check(Mode == ChannelMode.Continuous || Alphabet >= 2, $"alphabet size must be >= 2, got {Alphabet}")
+            .Check(Mode != ChannelMode.Gumbel || WordLength == Alphabet,
+                $"a Gumbel-Softmax word is one-hot, so word length must equal alphabet size ({Alphabet}), got {WordLength}")
+            .AddRange(Mode == ChannelMode.Gumbel ? Estimator.Problems() : [])
+            .Check(Architecture != ChannelArchitecture.Recurrent || (Hidden >= 1 && Embedding >= 1),
+                $"recurrent hidden and embedding sizes must be >= 1, got {Hidden} and {Embedding}");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CommLab.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ public sealed record EstimatorSpec(
     long Period = 1,
     int Samples = 1,
     double Gap = 1.0,
-    EvaluationBehaviour Evaluation = EvaluationBehaviour.Argmax)
+    EvaluationBehaviour Evaluation = EvaluationBehaviour.Argmax) : IValidatable
 {
     /// <summary>The relaxed Gumbel-Softmax (no straight-through).</summary>
     public static EstimatorSpec Relaxed(double temperature) => new(EstimatorKind.RelaxedGumbelSoftmax, temperature);
@@ -60,35 +61,24 @@ public sealed record EstimatorSpec(
     /// <summary>Every problem with the spec, each naming the field, the bad value and what is allowed.</summary>
     public IReadOnlyList<string> Problems()
     {
-        var problems = new List<string>();
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(Enum.IsDefined(Kind), $"estimator must be one of {string.Join(", ", Enum.GetNames<EstimatorKind>())}, got {Kind}");
-        Check(Enum.IsDefined(Evaluation), $"estimator evaluation must be one of {string.Join(", ", Enum.GetNames<EvaluationBehaviour>())}, got {Evaluation}");
-        var what = Kind == EstimatorKind.TemperatureAnnealed ? "start temperature" : "temperature";
-        Check(Temperature > 0 && double.IsFinite(Temperature), $"estimator {what} must be > 0 and finite, got {Temperature}");
+        var problems = new ProblemList()
+            .Check(Enum.IsDefined(Kind), $"estimator must be one of {string.Join(", ", Enum.GetNames<EstimatorKind>())}, got {Kind}")
+            .Check(Enum.IsDefined(Evaluation), $"estimator evaluation must be one of {string.Join(", ", Enum.GetNames<EvaluationBehaviour>())}, got {Evaluation}")
+            .Positive(Kind == EstimatorKind.TemperatureAnnealed ? "estimator start temperature" : "estimator temperature", Temperature);
         if (Kind == EstimatorKind.TemperatureAnnealed)
-        {
-            Check(EndTemperature > 0 && double.IsFinite(EndTemperature), $"estimator end temperature must be > 0 and finite, got {EndTemperature}");
-            Check(Period >= 1, $"estimator annealing period must be >= 1 update, got {Period}");
-        }
+            problems.Positive("estimator end temperature", EndTemperature)
+                .Check(Period >= 1, $"estimator annealing period must be >= 1 update, got {Period}");
         if (Kind == EstimatorKind.GumbelRaoMonteCarlo)
-            Check(Samples >= 1, $"estimator samples (K) must be >= 1, got {Samples}");
+            problems.AtLeast("estimator samples (K)", 1, Samples);
         if (Kind == EstimatorKind.GappedStraightThrough)
-            Check(Gap >= 0 && double.IsFinite(Gap), $"estimator gap (kappa) must be >= 0 and finite, got {Gap}");
+            problems.NonNegative("estimator gap (kappa)", Gap);
         return problems;
-    }
-
-    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
-    public void Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 
     /// <summary>A fresh estimator drawing its noise from <paramref name="noise"/> (null: libtorch's global generator).</summary>
     public IDiscreteEstimator Create(Generator? noise = null)
     {
-        Validate();
+        this.Validate();
         return Kind switch
         {
             EstimatorKind.RelaxedGumbelSoftmax => new RelaxedGumbelSoftmax(this, noise),

@@ -1,4 +1,5 @@
 using CommLab.Estimators;
+using CommLab.Validation;
 
 namespace CommLab.Games;
 
@@ -17,7 +18,7 @@ public sealed record LewisGameSpec(
     int Hidden,
     int Embedding,
     EstimatorSpec Estimator,
-    MessageTermination Termination = MessageTermination.Eos)
+    MessageTermination Termination = MessageTermination.Eos) : IValidatable
 {
     /// <summary>The paper's agents for |A| = 20, |V| = 4 at message length <paramref name="maxLength"/>,
     /// with STGS at temperature 1.</summary>
@@ -28,24 +29,13 @@ public sealed record LewisGameSpec(
     public int Steps => Termination == MessageTermination.Eos ? MaxLength + 1 : MaxLength;
 
     /// <summary>Every impossible setting, naming the field and what is allowed.</summary>
-    public IReadOnlyList<string> Problems()
-    {
-        var problems = new List<string>();
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(Features >= 1, $"features must be >= 1, got {Features}");
-        Check(Vocabulary >= 2, $"vocabulary must be >= 2 (with EOS, symbol 0 is EOS), got {Vocabulary}");
-        Check(MaxLength >= 1, $"max length L must be >= 1, got {MaxLength}");
-        Check(Hidden >= 1, $"hidden must be >= 1, got {Hidden}");
-        Check(Embedding >= 1, $"embedding must be >= 1, got {Embedding}");
-        Check(Enum.IsDefined(Termination), $"termination must be Eos or FixedLength, got {Termination}");
-        problems.AddRange(Estimator.Problems().Select(p => $"estimator: {p}"));
-        return problems;
-    }
-
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every impossible setting.</summary>
-    public void Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-    }
+    public IReadOnlyList<string> Problems() =>
+        new ProblemList()
+            .AtLeast("features", 1, Features)
+            .Check(Vocabulary >= 2, $"vocabulary must be >= 2 (with EOS, symbol 0 is EOS), got {Vocabulary}")
+            .AtLeast("max length L", 1, MaxLength)
+            .AtLeast("hidden", 1, Hidden)
+            .AtLeast("embedding", 1, Embedding)
+            .Check(Enum.IsDefined(Termination), $"termination must be Eos or FixedLength, got {Termination}")
+            .AddRange(Estimator.Problems(), "estimator: ");
 }

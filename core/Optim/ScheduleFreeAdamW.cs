@@ -1,3 +1,4 @@
+using CommLab.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;

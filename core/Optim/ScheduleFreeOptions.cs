@@ -1,3 +1,5 @@
+using CommLab.Validation;
+
 namespace CommLab.Optim;
 
 /// <summary>Settings of <see cref="ScheduleFreeAdamW"/>; the defaults are those of the reference
@@ -19,28 +21,17 @@ public sealed record ScheduleFreeOptions(
     double WeightDecay = 0.0,
     int WarmupSteps = 0,
     double R = 0.0,
-    double WeightLrPower = 2.0)
+    double WeightLrPower = 2.0) : IValidatable
 {
     /// <summary>Every impossible setting, naming the field and the allowed range.</summary>
-    public IReadOnlyList<string> Problems()
-    {
-        var problems = new List<string>();
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(LearningRate > 0, $"learning rate must be > 0, got {LearningRate}");
-        Check(Beta1 > 0 && Beta1 < 1, $"beta1 must be in (0, 1), got {Beta1}");
-        Check(Beta2 >= 0 && Beta2 < 1, $"beta2 must be in [0, 1), got {Beta2}");
-        Check(Epsilon >= 0, $"epsilon must be >= 0, got {Epsilon}");
-        Check(WeightDecay >= 0, $"weight decay must be >= 0, got {WeightDecay}");
-        Check(WarmupSteps >= 0, $"warmup steps must be >= 0, got {WarmupSteps}");
-        Check(R >= 0, $"r must be >= 0, got {R}");
-        Check(WeightLrPower >= 0, $"weight lr power must be >= 0, got {WeightLrPower}");
-        return problems;
-    }
-
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every impossible setting.</summary>
-    public void Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-    }
+    public IReadOnlyList<string> Problems() =>
+        new ProblemList()
+            .Positive("learning rate", LearningRate)
+            .Check(Beta1 > 0 && Beta1 < 1, $"beta1 must be in (0, 1), got {Beta1}")
+            .Check(Beta2 >= 0 && Beta2 < 1, $"beta2 must be in [0, 1), got {Beta2}")
+            .NonNegative("epsilon", Epsilon)
+            .NonNegative("weight decay", WeightDecay)
+            .AtLeast("warmup steps", 0, WarmupSteps)
+            .NonNegative("r", R)
+            .NonNegative("weight lr power", WeightLrPower);
 }

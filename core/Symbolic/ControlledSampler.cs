@@ -1,4 +1,5 @@
 using CommLab.Rng;
+using CommLab.Validation;
 
 namespace CommLab.Symbolic;
 
@@ -6,17 +7,13 @@ namespace CommLab.Symbolic;
 /// (target included). Objects are attribute vectors drawn i.i.d. uniformly: the paper's Uniform(D, 64)
 /// over a dataset of every object (4^20 of them for |A| = 20, |V| = 4) is the same draw without
 /// having to list the objects.</summary>
-public sealed record GameShape(int Attributes, int Values, int Candidates)
+public sealed record GameShape(int Attributes, int Values, int Candidates) : IValidatable
 {
     /// <summary>The paper's setting: |A| = 20, |V| = 4, 64 objects per game (63 distractors).</summary>
     public static GameShape Paper => new(20, 4, 64);
 
-    /// <summary>Throws naming every bad field (see <see cref="SymbolicGames.ShapeProblems"/>).</summary>
-    public void Validate()
-    {
-        var problems = SymbolicGames.ShapeProblems(Candidates, Attributes, Values);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-    }
+    /// <summary>Every bad field (see <see cref="SymbolicGames.ShapeProblems"/>).</summary>
+    public IReadOnlyList<string> Problems() => SymbolicGames.ShapeProblems(Candidates, Attributes, Values);
 }
 
 /// <summary>What a controlled-sampling call drew: the accepted games and how many games of each
@@ -38,15 +35,23 @@ public static class ControlledSampler
     /// occurs for the shape would otherwise loop for ever.</summary>
     public const long DefaultMaxDraws = 200_000_000;
 
+    /// <summary>The one rule for a requested min(|M|): 1..|A|. (min(|M|) = 0 means that no distractor
+    /// differs from the target, a game no message can win: such games are counted in histograms, never
+    /// asked for.)</summary>
+    public static ProblemList MinSymbolsProblems(int attributes, int minSymbols) =>
+        new ProblemList().Check(minSymbols >= 1 && minSymbols <= attributes,
+            $"min symbols must be in 1..{attributes} (the attribute count), got {minSymbols}");
+
     /// <summary>Draws games until <paramref name="games"/> of them have min(|M|) =
     /// <paramref name="minSymbols"/>.</summary>
     public static SampledGames Sample(GameShape shape, int minSymbols, int games, ulong seed,
         long maxDraws = DefaultMaxDraws, CancellationToken cancel = default)
     {
-        shape.Validate();
-        if (minSymbols < 0 || minSymbols > shape.Attributes)
-            throw new ArgumentException($"min symbols must be in 0..{shape.Attributes} (the attribute count), got {minSymbols}");
-        if (games < 1) throw new ArgumentException($"games must be >= 1, got {games}");
+        new ProblemList()
+            .AddRange(shape.Problems())
+            .AddRange(shape.Problems().Count == 0 ? MinSymbolsProblems(shape.Attributes, minSymbols) : [])
+            .AtLeast("games", 1, games)
+            .Validate();
 
         var size = shape.Candidates * shape.Attributes;
         var values = new byte[(long)games * size];

@@ -1,3 +1,4 @@
+using CommLab.Validation;
 using static TorchSharp.torch;
 
 namespace CommLab.Symbolic;
@@ -23,8 +24,7 @@ public sealed class SymbolicGames
     /// index of each game; every value and target is checked.</summary>
     public SymbolicGames(int candidates, int attributes, int values, byte[] objectValues, int[] targets)
     {
-        var problems = ShapeProblems(candidates, attributes, values);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        ShapeProblems(candidates, attributes, values).Validate();
         if (objectValues.Length != (long)targets.Length * candidates * attributes)
             throw new ArgumentException($"object values must hold games x candidates x attributes = {targets.Length} x {candidates} x {attributes} entries, got {objectValues.Length}");
         for (int g = 0; g < targets.Length; g++)
@@ -42,14 +42,11 @@ public sealed class SymbolicGames
 
     /// <summary>Problems with a game shape, each naming the field and what is allowed: at least 2
     /// candidates, 1..64 attributes (SolveMinSym keeps an attribute set in one 64-bit word), 2..255 values.</summary>
-    public static List<string> ShapeProblems(int candidates, int attributes, int values)
-    {
-        var problems = new List<string>();
-        if (candidates < 2) problems.Add($"candidates must be >= 2, got {candidates}");
-        if (attributes < 1 || attributes > 64) problems.Add($"attributes must be in 1..64, got {attributes}");
-        if (values < 2 || values > 255) problems.Add($"values must be in 2..255, got {values}");
-        return problems;
-    }
+    public static ProblemList ShapeProblems(int candidates, int attributes, int values) =>
+        new ProblemList()
+            .AtLeast("candidates", 2, candidates)
+            .Check(attributes >= 1 && attributes <= 64, $"attributes must be in 1..64, got {attributes}")
+            .Check(values >= 2 && values <= 255, $"values must be in 2..255, got {values}");
 
     /// <summary>Target index of game <paramref name="game"/>.</summary>
     public int Target(int game) => targets[game];

@@ -1,5 +1,7 @@
+using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Optim;
+using CommLab.Validation;
 
 namespace CommLab.Training;
 
@@ -18,18 +20,30 @@ public sealed record LewisGameRun(
     int BatchSize,
     int Epochs,
     int Seed,
-    string Device);
+    string Device) : IValidatable
+{
+    /// <summary>Every impossible setting of the run itself, naming field and allowed values (its data
+    /// is checked by <see cref="LewisGameTrainer.Problems"/>).</summary>
+    public IReadOnlyList<string> Problems() =>
+        new ProblemList()
+            .AddRange(Game.Problems())
+            .AddRange(Optim.Problems(), "optimizer: ")
+            .Check(Enum.IsDefined(Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {Optimizer}")
+            .AtLeast("batch size", 1, BatchSize)
+            .AtLeast("epochs", 1, Epochs)
+            .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
+}
 
-/// <summary>One epoch of a Lewis game run: mean training loss, then, on the validation games with
-/// hard messages, accuracy, mean effective length |M|, share of messages at each length 0..L, and
-/// the number of distinct messages (symbols up to the end).</summary>
-public sealed record LewisEpoch(
-    int Epoch,
-    double TrainLoss,
-    double ValidationAccuracy,
-    double MeanLength,
-    double[] LengthShares,
-    int UniqueMessages);
+/// <summary>The Lewis game's validation after an epoch, with hard messages.</summary>
+/// <param name="Accuracy">Share of validation games where the receiver picks the target.</param>
+/// <param name="MeanLength">Mean effective length |M| of the messages.</param>
+/// <param name="LengthShares">Share of messages of each length 0..L.</param>
+/// <param name="UniqueMessages">Number of distinct messages (symbols up to the end).</param>
+public sealed record LewisValidation(double Accuracy, double MeanLength, double[] LengthShares, int UniqueMessages) : IScored
+{
+    /// <inheritdoc />
+    public double Score => Accuracy;
+}
 
 /// <summary>Outcome of a run: every epoch's report, wall time and training throughput.</summary>
-public sealed record LewisGameResult(LewisEpoch[] History, double Seconds, double GamesPerSecond);
+public sealed record LewisGameResult(EpochReport<LewisValidation>[] History, double Seconds, double GamesPerSecond);

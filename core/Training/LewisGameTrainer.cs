@@ -1,55 +1,41 @@
-using System.Diagnostics;
 using CommLab.Devices;
 using CommLab.Games;
-using CommLab.Optim;
 using CommLab.Symbolic;
+using CommLab.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CommLab.Training;
 
-/// <summary>Trains the GRU Lewis game on symbolic games: the mean loss of <see cref="LewisGame.Loss"/>
-/// per batch, evaluation after every epoch on the validation games with hard messages (with
-/// Schedule-Free AdamW, at its averaged point x).</summary>
+/// <summary>Trains the GRU Lewis game on symbolic games through the <see cref="EpochLoop"/>: the mean
+/// loss of <see cref="LewisGame.Loss"/> per batch, evaluation after every epoch on the validation games
+/// with hard messages (with Schedule-Free AdamW, at its averaged point x).</summary>
 public static class LewisGameTrainer
 {
-    /// <summary>Every impossible setting of the run itself, naming field and allowed values.</summary>
-    public static IReadOnlyList<string> Problems(LewisGameRun run)
+    /// <summary>The run's problems (<see cref="LewisGameRun.Problems"/>) plus those of its data: games
+    /// present, input width = the game's features, the same candidate count in both sets.</summary>
+    public static ProblemList Problems(LewisGameRun run, SymbolicGames train, SymbolicGames validation)
     {
-        var problems = new List<string>(run.Game.Problems());
-        problems.AddRange(run.Optim.Problems().Select(p => $"optimizer: {p}"));
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(Enum.IsDefined(run.Optimizer), $"optimizer must be ScheduleFreeAdamW or Adam, got {run.Optimizer}");
-        Check(run.BatchSize >= 1, $"batch size must be >= 1, got {run.BatchSize}");
-        Check(run.Epochs >= 1, $"epochs must be >= 1, got {run.Epochs}");
-        Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
-        return problems;
-    }
-
-    /// <summary>The run's problems plus those of its data: games present, input width = the game's
-    /// features, the same candidate count in both sets.</summary>
-    public static IReadOnlyList<string> Problems(LewisGameRun run, SymbolicGames train, SymbolicGames validation)
-    {
-        var problems = new List<string>(Problems(run));
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
+        var problems = new ProblemList().AddRange(run.Problems());
         foreach (var (name, set) in new[] { ("train", train), ("validation", validation) })
         {
-            Check(set.Count >= 1, $"{name} games must not be empty");
             var width = set.Attributes * set.Values;
-            Check(width == run.Game.Features, $"{name} games have {set.Attributes} x {set.Values} = {width} input features, the game expects {run.Game.Features}");
+            problems
+                .Check(set.Count >= 1, $"{name} games must not be empty")
+                .Check(width == run.Game.Features, $"{name} games have {set.Attributes} x {set.Values} = {width} input features, the game expects {run.Game.Features}");
         }
-        Check(train.Candidates == validation.Candidates, $"train games have {train.Candidates} candidates, validation games {validation.Candidates}: they must match");
-        return problems;
+        return problems.Check(train.Candidates == validation.Candidates,
+            $"train games have {train.Candidates} candidates, validation games {validation.Candidates}: they must match");
     }
 
-    /// <summary>Trains for run.Epochs epochs; <paramref name="progress"/> gets each epoch's report.
-    /// With <paramref name="checkpoint"/>, the final model is saved there (TorchSharp's module format)
-    /// at the point it was evaluated: x, the average, for Schedule-Free AdamW.</summary>
+    /// <summary>Validates the run and its data, then trains for run.Epochs epochs; <paramref name="progress"/>
+    /// gets each epoch's report. With <paramref name="checkpoint"/>, the final model is saved there
+    /// (TorchSharp's module format) at the point it was evaluated: x, the average, for Schedule-Free
+    /// AdamW. Throws <see cref="TrainingDivergedException"/> if the run diverges.</summary>
     public static LewisGameResult Train(LewisGameRun run, SymbolicGames train, SymbolicGames validation,
-        Action<LewisEpoch>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
+        Action<EpochReport<LewisValidation>>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
     {
-        var problems = Problems(run, train, validation);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        Problems(run, train, validation).Validate();
         Reproducibility.Ensure();
         var device = DeviceChoice.Resolve(run.Device);
         using var trainFeatures = train.Features(device);
@@ -60,56 +46,22 @@ public static class LewisGameTrainer
         using var noise = new Generator((ulong)run.Seed, device);
         using var model = Reproducibility.Seeded(run.Seed, () => new LewisGame(run.Game, noise));
         model.to(device);
-        using var optimizer = new TrainerOptimizer(model, run);
-        var order = new Random(run.Seed);
-        var history = new List<LewisEpoch>();
-        var clock = Stopwatch.StartNew();
-        double trainSeconds = 0;
-        for (int epoch = 1; epoch <= run.Epochs; epoch++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            var epochClock = Stopwatch.StartNew();
-            var loss = TrainEpoch(model, optimizer, trainFeatures, trainTargets, run.BatchSize, order);
-            trainSeconds += epochClock.Elapsed.TotalSeconds;
-            optimizer.Eval();
-            var report = Evaluate(model, validFeatures, validTargets, run.BatchSize) with { Epoch = epoch, TrainLoss = loss };
-            history.Add(report);
-            progress?.Invoke(report);
-        }
-        if (checkpoint is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-            model.save(checkpoint);
-        }
-        return new LewisGameResult(history.ToArray(), clock.Elapsed.TotalSeconds,
-            (double)train.Count * run.Epochs / Math.Max(trainSeconds, 1e-9));
+        using var optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim);
+        var outcome = EpochLoop.Run(
+            Steps(model, optimizer, trainFeatures, trainTargets, run.BatchSize),
+            new LoopSettings(run.Epochs, run.Seed, Checkpoint: checkpoint),
+            () => Evaluate(model, validFeatures, validTargets, run.BatchSize),
+            progress, cancel);
+        return new LewisGameResult(outcome.History, outcome.Seconds, outcome.SamplesPerSecond);
     }
 
-    /// <summary>One pass over the games in a seeded random order; returns the mean batch loss.</summary>
-    internal static double TrainEpoch(LewisGame model, TrainerOptimizer optimizer, Tensor features, Tensor targets,
-        int batchSize, Random order)
-    {
-        model.train();
-        optimizer.Train();
-        var n = (int)targets.shape[0];
-        var shuffled = Enumerable.Range(0, n).ToArray();
-        order.Shuffle(shuffled);
-        double total = 0;
-        int batches = 0;
-        for (int start = 0; start < n; start += batchSize)
+    /// <summary>The gradient steps over the games: candidate features [N, C, F] and target indices [N].</summary>
+    public static TrainingSteps Steps(LewisGame model, TrainerOptimizer optimizer, Tensor features, Tensor targets, int batchSize) =>
+        new(model, optimizer, model.Estimator, (int)targets.shape[0], batchSize, batch =>
         {
-            using var scope = NewDisposeScope();
-            var ids = tensor(shuffled[start..Math.Min(start + batchSize, n)].Select(i => (long)i).ToArray(), device: features.device);
-            var loss = BatchLoss(model, features.index_select(0, ids), targets.index_select(0, ids));
-            optimizer.ZeroGrad();
-            loss.backward();
-            optimizer.Step();
-            model.Estimator.Step();
-            total += loss.item<float>();
-            batches++;
-        }
-        return total / Math.Max(batches, 1);
-    }
+            var ids = tensor(batch.Select(i => (long)i).ToArray(), device: features.device);
+            return BatchLoss(model, features.index_select(0, ids), targets.index_select(0, ids));
+        });
 
     /// <summary>Mean loss of a batch of games: candidate features [B, C, F], target indices [B].</summary>
     public static Tensor BatchLoss(LewisGame model, Tensor candidates, Tensor targets)
@@ -123,7 +75,7 @@ public static class LewisGameTrainer
         candidates.gather(1, targets.view(-1, 1, 1).expand(-1, 1, candidates.shape[2])).squeeze(1);
 
     /// <summary>Accuracy, lengths and distinct messages with hard messages, in batches (no gradient).</summary>
-    public static LewisEpoch Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
+    public static LewisValidation Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
     {
         model.eval();
         using var _ = no_grad();
@@ -152,6 +104,6 @@ public static class LewisGameTrainer
             }
         }
         var mean = lengthCounts.Select((c, l) => (double)c * l).Sum() / n;
-        return new LewisEpoch(0, double.NaN, (double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct.Count);
+        return new LewisValidation((double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct.Count);
     }
 }

@@ -1,4 +1,7 @@
 using CommLab.Channels;
+using CommLab.Data;
+using CommLab.Devices;
+using CommLab.Validation;
 
 namespace CommLab.Training;
 
@@ -31,10 +34,47 @@ public sealed record ObjectGameRun(
     int SelectionCandidates,
     int Seed,
     int DataSeed,
-    string Device);
+    string Device) : IValidatable
+{
+    /// <summary>Every impossible setting of the run, each naming the field, the bad value and what is
+    /// allowed. The one source of these checks: the DSL reports the same list before any training, and
+    /// <see cref="ObjectGameTrainer.Train"/> refuses a run that has any.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new ProblemList().AddRange(Channel.Problems());
+        var n = Math.Pow(Values, Attributes);
+        var world = Attributes >= 1 && Values >= 2;
+        problems
+            .AtLeast("attributes", 1, Attributes)
+            .AtLeast("values", 2, Values)
+            .Check(!world || n <= 1e7, $"values^attributes must be <= 10^7, got {Values}^{Attributes}")
+            .Positive("learning rate", LearningRate)
+            .AtLeast("batch size", 1, BatchSize)
+            .AtLeast("epochs", 1, Epochs)
+            .AtLeast("patience", 1, Patience)
+            .Check(TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {TrainTargets}")
+            .Check(CandidateCounts.Length > 0, "candidate counts must list at least one count")
+            .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
+        if (world && n <= 1e7)
+        {
+            try { TargetSplit.Sizes((int)n, 0.1, 0.1); }
+            catch (ArgumentException e) { problems.Check(false, e.Message); }
+            problems.Check(Negatives is not int k || (k >= 1 && k <= n - 1), $"negatives must be in 1..{n - 1} (or all), got {Negatives}");
+            foreach (var c in CandidateCounts.Append(SelectionCandidates).Distinct())
+                problems.Check(c >= 2 && c <= n, $"candidate counts must be in 2..{n}, got {c}");
+        }
+        return problems;
+    }
+}
 
-/// <summary>What one epoch did, reported while training.</summary>
-public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double ValidationAccuracy, int ValidationMessages);
+/// <summary>The Object game's validation after an epoch, with discrete messages.</summary>
+/// <param name="Accuracy">Accuracy at <see cref="ObjectGameRun.SelectionCandidates"/> candidates; it picks the best epoch.</param>
+/// <param name="Messages">Number of unique messages over the validation targets.</param>
+public sealed record ObjectValidation(double Accuracy, int Messages) : IScored
+{
+    /// <inheritdoc />
+    public double Score => Accuracy;
+}
 
 /// <summary>Outcome of a run: test accuracy per candidate count at the best validation epoch.</summary>
 public sealed record ObjectGameResult(
@@ -44,6 +84,6 @@ public sealed record ObjectGameResult(
     int TestTargets,
     int BestEpoch,
     double BestValidationAccuracy,
-    EpochReport[] History,
+    EpochReport<ObjectValidation>[] History,
     double Seconds,
     double SamplesPerSecond);

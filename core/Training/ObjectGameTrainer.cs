@@ -4,18 +4,23 @@ using CommLab.Data;
 using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Metrics;
+using CommLab.Optim;
+using CommLab.Validation;
 using static TorchSharp.torch;
 
 namespace CommLab.Training;
 
-/// <summary>Trains and evaluates one Object game run: Adam on the cross-entropy of the receiver's scores,
-/// best epoch chosen on validation accuracy, test accuracy reported at that epoch.</summary>
+/// <summary>Trains and evaluates one Object game run through the <see cref="EpochLoop"/>: Adam on the
+/// game's loss (<see cref="ReferentialGame.Loss"/>), best epoch chosen on validation accuracy, test
+/// accuracy reported at that epoch.</summary>
 public static class ObjectGameTrainer
 {
-    /// <summary>Runs training to the end (or to early stopping) and evaluates on the test targets.</summary>
-    public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport>? progress = null, CancellationToken cancel = default)
+    /// <summary>Validates the run, trains to the end (or to early stopping) and evaluates on the test
+    /// targets. Throws <see cref="TrainingDivergedException"/> if the run diverges.</summary>
+    public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport<ObjectValidation>>? progress = null,
+        CancellationToken cancel = default)
     {
-        Validate(run);
+        run.Validate();
         Reproducibility.Ensure();
         var device = DeviceChoice.Resolve(run.Device);
         var world = new ObjectWorld(run.Attributes, run.Values);
@@ -24,97 +29,37 @@ public static class ObjectGameTrainer
 
         using var features = world.Features(device);
         using var noise = new Generator((ulong)run.Seed, device);
-        using var model = Reproducibility.Seeded(run.Seed, () => new ObjectGame((int)features.shape[1], run.Channel, noise));
+        using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects((int)features.shape[1], run.Channel, noise));
         model.to(device);
-        using var optimizer = optim.Adam(model.parameters(), run.LearningRate);
-        var order = new Random(run.Seed);
+        using var optimizer = new TrainerOptimizer(model.parameters(), OptimizerKind.Adam, new ScheduleFreeOptions(LearningRate: run.LearningRate));
         using var negativeDraws = new Generator((ulong)run.Seed + 7, device);
 
-        var history = new List<EpochReport>();
-        Dictionary<string, Tensor>? best = null;
-        double bestAccuracy = double.NegativeInfinity;
-        int bestEpoch = 0;
         var clock = Stopwatch.StartNew();
-        double trainSeconds = 0;
-        long trainSamples = 0;
-        try
-        {
-            for (int epoch = 1; epoch <= run.Epochs; epoch++)
+        var outcome = EpochLoop.Run(
+            Steps(model, optimizer, features, train, run, negativeDraws),
+            new LoopSettings(run.Epochs, run.Seed, run.Patience, RestoreBest: true),
+            () =>
             {
-                cancel.ThrowIfCancellationRequested();
-                var epochClock = Stopwatch.StartNew();
-                var loss = TrainEpoch(model, optimizer, features, train, run, order, negativeDraws);
-                trainSeconds += epochClock.Elapsed.TotalSeconds;
-                trainSamples += train.Length;
-
                 var (accuracy, messages) = Evaluate(model, features, split.Validation, new[] { run.SelectionCandidates }, run.Seed, device);
-                var report = new EpochReport(epoch, run.Epochs, loss, accuracy[0], messages);
-                history.Add(report);
-                progress?.Invoke(report);
-                if (accuracy[0] > bestAccuracy)
-                {
-                    bestAccuracy = accuracy[0];
-                    bestEpoch = epoch;
-                    Replace(ref best, Snapshot(model));
-                }
-                else if (epoch - bestEpoch >= run.Patience) break;
-            }
-            model.load_state_dict(best!);
-            var (test, testMessages) = Evaluate(model, features, split.Test, run.CandidateCounts, run.Seed + 1, device);
-            return new ObjectGameResult(run.CandidateCounts, test, testMessages, split.Test.Length, bestEpoch, bestAccuracy,
-                history.ToArray(), clock.Elapsed.TotalSeconds, trainSamples / Math.Max(trainSeconds, 1e-9));
-        }
-        finally
-        {
-            Replace(ref best, null);
-        }
+                return new ObjectValidation(accuracy[0], messages);
+            },
+            progress, cancel);
+        var (test, testMessages) = Evaluate(model, features, split.Test, run.CandidateCounts, run.Seed + 1, device);
+        return new ObjectGameResult(run.CandidateCounts, test, testMessages, split.Test.Length, outcome.BestEpoch, outcome.BestScore,
+            outcome.History, clock.Elapsed.TotalSeconds, outcome.SamplesPerSecond);
     }
 
-    /// <summary>One pass over the training targets in a seeded random order; returns the mean loss.</summary>
-    public static double TrainEpoch(ObjectGame model, optim.Optimizer optimizer, Tensor features, int[] targets,
-        ObjectGameRun run, Random order, Generator negativeDraws)
-    {
-        model.train();
-        var shuffled = (int[])targets.Clone();
-        order.Shuffle(shuffled);
-        double total = 0;
-        int batches = 0;
-        for (int start = 0; start < shuffled.Length; start += run.BatchSize)
-        {
-            using var scope = NewDisposeScope();
-            var batch = shuffled[start..Math.Min(start + run.BatchSize, shuffled.Length)];
-            var ids = Indices(batch, features.device);
-            var loss = Loss(model, features, ids, run.Negatives, negativeDraws);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            model.Estimator?.Step();
-            total += loss.item<float>();
-            batches++;
-        }
-        return total / Math.Max(batches, 1);
-    }
-
-    /// <summary>Cross-entropy of the receiver picking each target among its negatives: every other
-    /// object when <paramref name="negatives"/> is null, else that many drawn without replacement.</summary>
-    public static Tensor Loss(ObjectGame model, Tensor features, Tensor ids, int? negatives, Generator? draws)
-    {
-        var decoded = model.Receive(model.Send(features.index_select(0, ids)));
-        if (negatives is null)
-            return nn.functional.cross_entropy(ObjectGame.ScoreAll(decoded, model.EncodeCandidates(features)), ids);
-
-        var column = ids.unsqueeze(1);
-        var keys = rand(new[] { ids.shape[0], features.shape[0] }, generator: draws, device: features.device)
-            .scatter_(1, column, full(column.shape, -1.0f, device: features.device));
-        var candidates = cat(new[] { column, keys.topk(negatives.Value, dim: 1).indexes }, 1);
-        var encoded = model.EncodeCandidates(features.index_select(0, candidates.flatten())).reshape(candidates.shape[0], candidates.shape[1], -1);
-        var labels = zeros(ids.shape[0], dtype: ScalarType.Int64, device: features.device);
-        return nn.functional.cross_entropy(ObjectGame.ScoreEach(decoded, encoded), labels);
-    }
+    /// <summary>The gradient steps over <paramref name="targets"/> (rows of <paramref name="features"/>):
+    /// batches of run.BatchSize targets, each scored against run.Negatives negatives drawn from
+    /// <paramref name="negativeDraws"/> (or every other object).</summary>
+    public static TrainingSteps Steps(ReferentialGame model, TrainerOptimizer optimizer, Tensor features, int[] targets,
+        ObjectGameRun run, Generator? negativeDraws) =>
+        new(model, optimizer, model.Estimator, targets.Length, run.BatchSize,
+            batch => model.Loss(features, Indices(batch.Select(i => targets[i]), features.device), run.Negatives, negativeDraws));
 
     /// <summary>Accuracy at each candidate count and the number of unique messages, for the given targets,
     /// with discrete messages (evaluation mode). Distractors are drawn from <paramref name="seed"/>.</summary>
-    public static (double[] Accuracy, int Messages) Evaluate(ObjectGame model, Tensor features, int[] targets,
+    public static (double[] Accuracy, int Messages) Evaluate(ReferentialGame model, Tensor features, int[] targets,
         IReadOnlyList<int> counts, int seed, Device device)
     {
         model.eval();
@@ -123,57 +68,9 @@ public static class ObjectGameTrainer
         using var draws = new Generator((ulong)seed, device);
         var ids = Indices(targets, device);
         var messages = model.Send(features.index_select(0, ids));
-        var scores = ObjectGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
+        var scores = ReferentialGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
     }
 
-    /// <summary>Every impossible setting of the run, each naming the field, the bad value and what is
-    /// allowed. The one source of these checks: the DSL reports the same list before any training.</summary>
-    public static IReadOnlyList<string> Problems(ObjectGameRun run)
-    {
-        var problems = new List<string>(run.Channel.Problems());
-        void Check(bool ok, string message) { if (!ok) problems.Add(message); }
-        Check(run.Attributes >= 1, $"attributes must be >= 1, got {run.Attributes}");
-        Check(run.Values >= 2, $"values must be >= 2, got {run.Values}");
-        var n = Math.Pow(run.Values, run.Attributes);
-        var world = run.Attributes >= 1 && run.Values >= 2;
-        Check(!world || n <= 1e7, $"values^attributes must be <= 10^7, got {run.Values}^{run.Attributes}");
-        Check(run.LearningRate > 0, $"learning rate must be > 0, got {run.LearningRate}");
-        Check(run.BatchSize >= 1, $"batch size must be >= 1, got {run.BatchSize}");
-        Check(run.Epochs >= 1, $"epochs must be >= 1, got {run.Epochs}");
-        Check(run.Patience >= 1, $"patience must be >= 1, got {run.Patience}");
-        Check(run.TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {run.TrainTargets}");
-        Check(run.CandidateCounts.Length > 0, "candidate counts must list at least one count");
-        Check(DeviceChoice.IsValid(run.Device), $"device must be one of {DeviceChoice.Allowed}, got '{run.Device}'");
-        if (world && n <= 1e7)
-        {
-            try { TargetSplit.Sizes((int)n, 0.1, 0.1); }
-            catch (ArgumentException e) { problems.Add(e.Message); }
-            Check(run.Negatives is not int k || (k >= 1 && k <= n - 1), $"negatives must be in 1..{n - 1} (or all), got {run.Negatives}");
-            foreach (var c in run.CandidateCounts.Append(run.SelectionCandidates).Distinct())
-                Check(c >= 2 && c <= n, $"candidate counts must be in 2..{n}, got {c}");
-        }
-        return problems;
-    }
-
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every impossible setting, if there is any.</summary>
-    public static void Validate(ObjectGameRun run)
-    {
-        var problems = Problems(run);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-    }
-
-    static Tensor Indices(int[] objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
-
-    static Dictionary<string, Tensor> Snapshot(ObjectGame model)
-    {
-        using var scope = NewDisposeScope();
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    static void Replace(ref Dictionary<string, Tensor>? state, Dictionary<string, Tensor>? next)
-    {
-        if (state is not null) foreach (var t in state.Values) t.Dispose();
-        state = next;
-    }
+    static Tensor Indices(IEnumerable<int> objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
 }
