@@ -69,7 +69,7 @@ let private contract =
                 Experiment.publish o results { Title = "diverging"; Body = [ table ]; Pages = [] }
                 let markdown = File.ReadAllText(Path.Combine(tmp.Path, "diverging", "smoke", "table.md"))
                 Expect.stringContains markdown "## Diverged runs" "table.md lists the diverged runs"
-                Expect.stringContains markdown (ObjectGame.label configs[2]) "by their label"
+                Expect.stringContains markdown ((ObjectGame.label configs[2]).Replace("|", "\\|")) "by their label (its pipes escaped)"
                 let csv = Experiment.loadCsv (Path.Combine(tmp.Path, "diverging", "smoke", "results.csv"))
                 let diverged = csv.GetColumn<bool>("Diverged") |> Deedle.Series.values |> List.ofSeq
                 Expect.equal diverged [ false; false; false; false; true; true ] "two rows per run, the last run's flagged"
