@@ -103,7 +103,8 @@ let markdown (report: Report) (diverged: (string * Divergence) list) : string =
         | runs ->
             [ "## Diverged runs"
               sprintf "%d run(s) met a non-finite loss or metric and stopped there; they are counted in the tables above and left out of every mean." runs.Length
-              Markdown.table [ "run"; "what"; "where" ] [ for label, d in runs -> [ label; sprintf "%s = %s" d.Quantity (string d.Value); sprintf "%s %d %s" d.Unit d.At d.Detail |> fun s -> s.Trim() ] ] ]
+              // Divergence prints as "train loss became NaN in epoch 3 (batch 17 of 250)".
+              Markdown.table [ "run"; "what happened" ] [ for label, d in runs -> [ label; string d ] ] ]
     sprintf "# %s" report.Title :: report.Body @ divergedSection |> String.concat "\n\n"
 
 /// Writes the outputs of an experiment into `<out>/<experiment>/<profile>/`: `results.csv` (the rows),

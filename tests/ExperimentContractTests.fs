@@ -69,6 +69,7 @@ let private contract =
                 Experiment.publish o results { Title = "diverging"; Body = [ table ]; Pages = [] }
                 let markdown = File.ReadAllText(Path.Combine(tmp.Path, "diverging", "smoke", "table.md"))
                 Expect.stringContains markdown "## Diverged runs" "table.md lists the diverged runs"
+                Expect.stringContains markdown "train loss became" "with what happened, and in which epoch"
                 Expect.stringContains markdown ((ObjectGame.label configs[2]).Replace("|", "\\|")) "by their label (its pipes escaped)"
                 let csv = Experiment.loadCsv (Path.Combine(tmp.Path, "diverging", "smoke", "results.csv"))
                 let diverged = csv.GetColumn<bool>("Diverged") |> Deedle.Series.values |> List.ofSeq
