@@ -58,7 +58,7 @@ let tests =
             Expect.equal r1 [| 1f; 0f |] "individual reward: only the robot on the goal"
             Expect.equal (obs1[0][0..2]) [| 4f; 10f; 1f |] "agent 0 is at x = 4, y = 10 (a goal), carrying"
             Expect.equal (obs1[1][3..6]) [| 0f; 1f; 0f; 0f |] "agent 1 turned left from left: now heading down (one-hot index 1 = DOWN)"
-            Expect.equal obs1[0].Length 71 "the tiny observation has 71 values"
+            Expect.equal obs1[0].Length 91 "the tiny observation has 91 values as trained (71 informative, 20 zeros)"
             let _, _, r2, _ = steps[2]
             Expect.equal r2 [| 0f; 0f |] "the delivered shelf is no longer requested: standing on the goal again pays nothing"
         }
@@ -70,11 +70,11 @@ let tests =
                 use env = (EnvTask.Parse "rware-tiny-2ag").Create 1
                 env.Reset 5UL
                 let _, obs0, _, _ = parse ((lines out)[0])
-                Expect.equal (obs0[1]) (env.Observations[71..141]) "same start as Reset(5)"
+                Expect.equal (obs0[1]) (env.Observations[91..181]) "same start as Reset(5)"
                 env.Step [| 1; 4 |]
                 env.Step [| 2; 1 |]
                 let _, obs2, _, _ = parse ((lines out)[2])
-                Expect.equal (obs2[0]) (env.Observations[0..70]) "same observation after the same actions")
+                Expect.equal (obs2[0]) (env.Observations[0..90]) "same observation after the same actions")
         }
 
         test "an action after the episode ended exits with 2 and keeps the lines already printed" {
@@ -135,7 +135,7 @@ let tests =
             let rows = lines out |> Array.tail |> Array.map (fun l -> l.Split '\t')
             Expect.equal (rows |> Array.map (fun r -> r[0])) (Array.ofSeq EnvTask.PaperTasks) "the nine tasks in Table 1's order"
             let tiny4 = rows |> Array.find (fun r -> r[0] = "rware-tiny-4ag")
-            Expect.equal (tiny4[1..]) [| "4"; "5"; "71" |] "4 agents, 5 actions, 71 observation values"
+            Expect.equal (tiny4[1..]) [| "4"; "5"; "91" |] "4 agents, 5 actions, 91 observation values (as the MADDPG authors trained)"
             let lbf = rows |> Array.find (fun r -> r[0] = "Foraging-15x15-4p-5f")
             Expect.equal (lbf[1..]) [| "4"; "6"; "27" |] "3 * (5 foods + 4 players) = 27"
         }

@@ -75,11 +75,27 @@ let private envTests =
             Expect.equal env.EpisodeSteps [| 0; 0 |] "a refused step moves no environment"
         }
 
-        test "observation length is 8 + 7 per sensor cell" {
-            Expect.equal ((parse "rware-tiny-2ag").ObservationLength) 71 "sensor range 1: 8 + 7 * 9"
-            Expect.equal (WarehouseTask(SensorRange = 2).ObservationLength) (8 + 7 * 25) "sensor range 2: 8 + 7 * 25"
+        test "observation length: 8 + 7 per sensor cell informative, padded to gym 0.21's flatdim as trained" {
+            let tiny = parse "rware-tiny-2ag"
+            Expect.equal tiny.InformativeLength 71 "sensor range 1: 8 + 7 * 9"
+            Expect.equal tiny.ObservationLength 91 "as the MADDPG authors' networks saw it: W + H + 70 = 10 + 11 + 70"
+            Expect.equal (WarehouseTask(Observation = WarehouseObservation.Informative).ObservationLength) 71 "the informative layout"
+            Expect.equal (WarehouseTask(SensorRange = 2).InformativeLength) (8 + 7 * 25) "sensor range 2: 8 + 7 * 25"
+            Expect.equal (WarehouseTask(SensorRange = 2).ObservationLength) (10 + 11 + 7 + 7 * 25) "W + H + 2 + 4 + 1, then 7 per cell"
+            Expect.equal ((parse "rware-small-4ag").ObservationLength) (10 + 20 + 70) "small: 10 columns, 20 rows"
             use env = new WarehouseEnv(parse "rware-tiny-4ag", 3)
-            Expect.equal env.Observations.Length (3 * 4 * 71) "[env, agent, feature]"
+            Expect.equal env.Observations.Length (3 * 4 * 91) "[env, agent, feature]"
+            Expect.isTrue (env.Bounds.High[71..] |> Array.forall ((=) 0f)) "the padding is bounded to 0"
+        }
+
+        test "a scenario chooses the observation layout by name, and a wrong one is refused naming the field" {
+            let settings (json: string) = System.Text.Json.JsonDocument.Parse(json).RootElement
+            let informative = TaskSettings.Apply(parse "rware-tiny-2ag", settings """{"observation": "informative"}""")
+            Expect.equal informative.ObservationLength 71 "informative: 71 values"
+            Expect.equal (TaskSettings.Apply(informative, settings """{"observation": "astrained"}""")).ObservationLength 91 "as trained: 91"
+            let msg = errorOf "a wrong layout" (fun () -> TaskSettings.Apply(parse "rware-tiny-2ag", settings """{"observation": "flat"}""") |> ignore)
+            Expect.stringContains msg "settings.observation must be one of astrained" "names the field and the choices"
+            Expect.stringContains msg "got 'flat'" "and the value"
         }
 
         test "a hand-checked observation of each robot" {
@@ -91,8 +107,9 @@ let private envTests =
             let robot1 = [ 1f; 0f; 1f; 0f; 0f; 1f; 1f ]          // robot 1, heading down, under its carried shelf 5 (requested)
             let shelf0 = [ 0f; 1f; 0f; 0f; 0f; 1f; 1f ]          // shelf 0, requested
             let unrequested = [ 0f; 1f; 0f; 0f; 0f; 1f; 0f ]     // shelves 1 and 4
-            let want0 = [ 1f; 0f; 0f; 0f; 0f; 0f; 1f; 1f ] @ off @ off @ off @ off @ robot0 @ off @ robot1 @ shelf0 @ unrequested
-            let want1 = [ 0f; 1f; 1f; 0f; 1f; 0f; 0f; 1f ] @ off @ off @ robot0 @ off @ robot1 @ shelf0 @ off @ off @ unrequested
+            let padding = List.replicate 20 0f // gym 0.21's flatdim: x and y as 10 + 11 values, carrying as 2
+            let want0 = [ 1f; 0f; 0f; 0f; 0f; 0f; 1f; 1f ] @ off @ off @ off @ off @ robot0 @ off @ robot1 @ shelf0 @ unrequested @ padding
+            let want1 = [ 0f; 1f; 1f; 0f; 1f; 0f; 0f; 1f ] @ off @ off @ robot0 @ off @ robot1 @ shelf0 @ off @ off @ unrequested @ padding
             Expect.equal (List.ofArray (env.Observation(0, 0).ToArray())) want0 "robot 0 at (1, 0) sees rows y = -1..1, x = 0..2"
             Expect.equal (List.ofArray (env.Observation(0, 1).ToArray())) want1 "robot 1 at (0, 1) sees rows y = 0..2, x = -1..1"
         }
@@ -109,8 +126,10 @@ let private envTests =
                         let s = env.GetState e
                         for a in 0 .. task.AgentCount - 1 do
                             let want = dictObservation task env.Layout s a
-                            let got = env.Observation(e, a).ToArray()
+                            let all = env.Observation(e, a).ToArray()
+                            let got = all[.. task.InformativeLength - 1]
                             if got <> want then failtestf "%s, step %d, env %d, robot %d: fast %A, dictionary %A" task.Name t e a got want
+                            if all[task.InformativeLength ..] |> Array.exists ((<>) 0f) then failtestf "%s: the padding must stay zero" task.Name
         }
 
         test "Done comes exactly at MaxSteps; a finished environment must be reset first" {
@@ -313,7 +332,8 @@ let private stateTests =
                 b.Step(Array.append (randomActions rng 8) mine)
                 Expect.equal (b.SaveState 2) (a.SaveState 1) (sprintf "step %d after the restore" t)
                 Expect.equal (b.Rewards[8..11]) (a.Rewards[4..7]) (sprintf "step %d: same rewards" t)
-                Expect.equal (b.Observations[2 * 4 * 71 ..]) (a.Observations[4 * 71 ..]) (sprintf "step %d: same observations" t)
+                let length = a.ObservationLength
+                Expect.equal (b.Observations[2 * 4 * length ..]) (a.Observations[4 * length ..]) (sprintf "step %d: same observations" t)
         }
 
         test "requests after a restore are drawn by the saved generator" {

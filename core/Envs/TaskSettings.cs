@@ -9,7 +9,7 @@ namespace CommLab.Envs;
 public static class TaskSettings
 {
     static readonly string[] ForagingKeys = ["sight", "maxEpisodeSteps", "maxPlayerLevel", "normalizeReward", "penalty", "coop"];
-    static readonly string[] WarehouseKeys = ["maxSteps", "maxInactivitySteps", "requestQueueSize", "sensorRange", "columnHeight", "reward", "layout"];
+    static readonly string[] WarehouseKeys = ["maxSteps", "maxInactivitySteps", "requestQueueSize", "sensorRange", "columnHeight", "reward", "layout", "observation"];
 
     /// <summary>The task with every setting named in <paramref name="settings"/> replaced, validated.</summary>
     public static EnvTask Apply(EnvTask task, JsonElement settings, string path = "settings")
@@ -33,6 +33,7 @@ public static class TaskSettings
             case WarehouseTask w:
                 JsonFields.OnlyKnown(settings, path, WarehouseKeys);
                 var reward = JsonFields.String(settings, "reward", path);
+                var observation = JsonFields.String(settings, "observation", path);
                 result = w with
                 {
                     MaxSteps = JsonFields.Int(settings, "maxSteps", path, w.MaxSteps),
@@ -42,6 +43,7 @@ public static class TaskSettings
                     ColumnHeight = JsonFields.Int(settings, "columnHeight", path, w.ColumnHeight),
                     Reward = reward == null ? w.Reward : ParseReward(reward, $"{path}.reward"),
                     Layout = JsonFields.Has(settings, "layout") ? LayoutText(settings.GetProperty("layout"), $"{path}.layout") : w.Layout,
+                    Observation = observation == null ? w.Observation : ParseObservation(observation, $"{path}.observation"),
                 };
                 break;
             default:
@@ -65,6 +67,13 @@ public static class TaskSettings
         JsonValueKind.Array => string.Join('\n', v.EnumerateArray().Select((row, i) =>
             row.ValueKind == JsonValueKind.String ? row.GetString()! : throw new ArgumentException($"{path}[{i}] must be a string of x, . and g"))),
         _ => throw new ArgumentException($"{path} must be a string or an array of row strings (x shelf, . highway, g goal), got {v.GetRawText()}"),
+    };
+
+    static WarehouseObservation ParseObservation(string text, string path) => text switch
+    {
+        "astrained" => WarehouseObservation.AsTrained,
+        "informative" => WarehouseObservation.Informative,
+        _ => throw new ArgumentException($"{path} must be one of astrained (W + H + 70 values, gym 0.21's padding), informative (71), got '{text}'"),
     };
 
     static WarehouseReward ParseReward(string text, string path) => text switch

@@ -47,11 +47,12 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
 
     protected override string ActionNames => "0 NOOP, 1 FORWARD, 2 LEFT, 3 RIGHT, 4 TOGGLE_LOAD";
 
-    /// <summary>x in [0, columns - 1], y in [0, rows - 1], everything else a 0/1 flag.</summary>
+    /// <summary>x in [0, columns - 1], y in [0, rows - 1], every other informative value a 0/1 flag,
+    /// the padding of the as-trained layout always 0.</summary>
     static ObservationBounds MakeBounds(WarehouseTask t, WarehouseLayout plan)
     {
         var low = new float[t.ObservationLength];
-        var high = Enumerable.Repeat(1f, t.ObservationLength).ToArray();
+        var high = Enumerable.Range(0, t.ObservationLength).Select(i => i < t.InformativeLength ? 1f : 0f).ToArray();
         high[0] = plan.Columns - 1;
         high[1] = plan.Rows - 1;
         return new ObservationBounds(low, high);
@@ -230,6 +231,7 @@ public sealed class WarehouseEnv : VectorEnv<WarehouseTask, WarehouseState>
         int a0 = e * n, s0 = e * shelves, g0 = e * cells, range = Spec.SensorRange;
         for (var i = 0; i < n; i++)
         {
+            // Cleared whole, so the as-trained layout's padding stays zero.
             var obs = Observations.AsSpan((a0 + i) * ObservationLength, ObservationLength);
             obs.Clear();
             int x = agentX[a0 + i], y = agentY[a0 + i];

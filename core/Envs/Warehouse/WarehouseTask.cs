@@ -11,6 +11,20 @@ public enum WarehouseReward
     TwoStage,
 }
 
+/// <summary>How a robot's observation vector is laid out.</summary>
+public enum WarehouseObservation
+{
+    /// <summary>What the MADDPG authors' networks saw (the default): rware at the pinned commit sizes
+    /// its flat observation with gym 0.21's <c>flatdim</c> of the dictionary space, which flattens the
+    /// location <c>MultiDiscrete([W, H])</c> to W + H values and the carrying flag <c>MultiDiscrete([2])</c>
+    /// to 2, so the informative values are followed by W + H - 1 zeros: W + H + 70 values on sensor
+    /// range 1 (91 on tiny).</summary>
+    AsTrained,
+    /// <summary>Only the informative values, 8 + 7 per sensor cell (71 on sensor range 1), as rware's
+    /// fast observation computes them.</summary>
+    Informative,
+}
+
 /// <summary>Multi-Robot Warehouse settings, as rware's Warehouse at commit 8fb9805 ("v1") takes them.
 /// The grid is (ColumnHeight + 1) * ShelfRows + 2 rows by 3 * ShelfColumns + 1 columns; defaults are
 /// the registered tiny-2ag task.</summary>
@@ -42,6 +56,9 @@ public sealed record WarehouseTask : EnvTask
     public int MaxInactivitySteps { get; init; }
 
     public WarehouseReward Reward { get; init; } = WarehouseReward.Individual;
+
+    /// <summary>The observation layout; the padded one the MADDPG authors trained on by default.</summary>
+    public WarehouseObservation Observation { get; init; } = WarehouseObservation.AsTrained;
 
     /// <summary>A custom floor plan as text (see <see cref="WarehouseLayout.Parse"/>: x shelf, . highway,
     /// g goal), the reference's <c>layout</c> argument; when set, ShelfRows, ShelfColumns and ColumnHeight
@@ -95,8 +112,15 @@ public sealed record WarehouseTask : EnvTask
     /// <summary>Cells in the sensor square.</summary>
     public int SensorCells => (2 * SensorRange + 1) * (2 * SensorRange + 1);
 
-    /// <summary>8 self features, then 7 per sensor cell: 71 for sensor range 1.</summary>
-    public override int ObservationLength => 8 + 7 * SensorCells;
+    /// <summary>The informative values: 8 self features (x, y, carrying, heading one-hot, on highway),
+    /// then 7 per sensor cell: 71 for sensor range 1.</summary>
+    public int InformativeLength => 8 + 7 * SensorCells;
+
+    /// <summary><see cref="InformativeLength"/>, followed under <see cref="WarehouseObservation.AsTrained"/>
+    /// by the W + H - 1 zeros that gym 0.21's flattening of x and y (W + H values, not 2) and of the
+    /// carrying flag (2, not 1) adds: 91 on tiny.</summary>
+    public override int ObservationLength =>
+        Observation == WarehouseObservation.AsTrained ? InformativeLength + GridColumns + GridRows - 1 : InformativeLength;
 
     public override void Validate()
     {
@@ -121,6 +145,7 @@ public sealed record WarehouseTask : EnvTask
         if (MaxSteps < 0) throw new ArgumentException($"MaxSteps must be >= 0 (0: no limit), got {MaxSteps}");
         if (MaxInactivitySteps < 0) throw new ArgumentException($"MaxInactivitySteps must be >= 0 (0: never), got {MaxInactivitySteps}");
         if (!Enum.IsDefined(Reward)) throw new ArgumentException($"Reward must be Individual, Global or TwoStage, got {Reward}");
+        if (!Enum.IsDefined(Observation)) throw new ArgumentException($"Observation must be AsTrained or Informative, got {Observation}");
     }
 
     public override IVectorEnv Create(int batchSize, int threads = 1) => new WarehouseEnv(this, batchSize, threads);
