@@ -42,6 +42,14 @@ let private configs =
             Expect.equal (Channel.describe c) "GS-Inst GRMC-10" "GS channels are labelled with their estimator"
             Expect.equal (Channel.describe Channel.defaults) "QT-Inst" "QT channels are not"
         }
+        test "Table 1 of the MADDPG paper covers the nine tasks, five estimators each" {
+            let table = PaperNumbers.Maddpg.table1
+            Expect.equal (table |> List.map (fun (task, _, _) -> task)) (List.ofSeq CommLab.Envs.EnvTask.PaperTasks) "the tasks, in Table 1's order, named as EnvTask parses them"
+            Expect.isTrue (table |> List.forall (fun (_, _, cells) -> cells.Length = PaperNumbers.Maddpg.table1Columns.Length)) "a cell per estimator"
+            let _, steps, cells = table |> List.find (fun (task, _, _) -> task = "rware-tiny-4ag")
+            let maximum, average = cells[4]
+            Expect.equal (steps, maximum.Mean, maximum.HalfWidth, average.Mean) (7_500_000L, 4.16, 0.97, 1.82) "GST on tiny-4ag: 4.16 ± 0.97 (1.82 ± 0.21)"
+        }
         test "a run's update count is the natural TAGS period" {
             let r = { ObjectGame.defaults with Epochs = 3; BatchSize = 32 }
             Expect.equal (ObjectGame.updates r) 750L "3 epochs x 8000 targets / 32"
