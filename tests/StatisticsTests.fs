@@ -1,0 +1,82 @@
+/// The statistics of dsl/Statistics against values computed by hand (each computation is written next
+/// to its expected number).
+module CommLab.Tests.StatisticsTests
+
+open System
+open Expecto
+open CommLab.Dsl.Statistics
+
+// Closed forms of Student's t used below, for a hand check of the library:
+//   two-sided 95% quantile, 2 df: t = 0.95 / sqrt(2 * 0.975 * 0.025) = 4.302652729749464
+//   two-sided 95% quantile, 4 df: 2.7764451051977987 (tables: 2.776)
+//   two-sided p, 2 df: 1 - |t| / sqrt(2 + t^2)
+//   two-sided p, 4 df: 1 - (3/2) x (1 - x^2 / 3), x = |t| / sqrt(4 + t^2)
+let private t2 = 4.302652729749464
+let private t4 = 2.7764451051977987
+
+let private throwsWith (message: string) (f: unit -> 'a) (why: string) =
+    Expect.throwsC (f >> ignore) (fun ex ->
+        Expect.isTrue (ex :? ArgumentException) (sprintf "%s: an ArgumentException, got %s" why (ex.GetType().Name))
+        Expect.stringContains ex.Message message why)
+
+let private tTests =
+    testList "Student t and Welch" [
+        test "the 95% half-width uses t(0.975, n - 1)" {
+            // mean 11, s^2 = (1 + 1 + 0 + 4 + 4) / 4 = 2.5; 2.7764451 * sqrt 2.5 / sqrt 5 = 1.9632432
+            Expect.floatClose Accuracy.high (TTest.halfWidth95 [ 10.0; 12.0; 11.0; 13.0; 9.0 ]) (t4 * sqrt 2.5 / sqrt 5.0) "5 seeds: 4 df"
+            // mean 3, s = 2, n = 3: 4.3026527 * 2 / sqrt 3 = 4.9682847
+            Expect.floatClose Accuracy.high (TTest.halfWidth95 [ 1.0; 3.0; 5.0 ]) (t2 * 2.0 / sqrt 3.0) "3 seeds: 2 df"
+            Expect.equal (TTest.halfWidth95 [ 0.7; 0.7 ]) 0.0 "no spread, no width"
+        }
+        test "Welch's test with equal variances and 2 df" {
+            // a = 1, 3: mean 2, s^2 = 2; b = 5, 7: mean 6, s^2 = 2. se = sqrt(2/2 + 2/2) = sqrt 2,
+            // t = -4 / sqrt 2 = -2 sqrt 2; df = (1 + 1)^2 / (1^2/1 + 1^2/1) = 2;
+            // p = 1 - 2 sqrt 2 / sqrt 10 = 1 - 2 / sqrt 5 = 0.1055728
+            let w = TTest.welch [ 1.0; 3.0 ] [ 5.0; 7.0 ]
+            Expect.floatClose Accuracy.high w.T (-2.0 * sqrt 2.0) "t"
+            Expect.floatClose Accuracy.high w.Df 2.0 "df"
+            Expect.floatClose Accuracy.high w.P (1.0 - 2.0 / sqrt 5.0) "p"
+            Expect.isFalse (TTest.distinguishable [ 1.0; 3.0 ] [ 5.0; 7.0 ]) "p = 0.106 is above 5%"
+        }
+        test "Welch's test with 4 df" {
+            // a = 1, 2, 3: mean 2, s^2 = 1; b = 3, 4, 5: mean 4, s^2 = 1. se^2 = 1/3 + 1/3,
+            // t = -2 / sqrt(2/3) = -2.4494897; df = (2/3)^2 / ((1/3)^2/2 + (1/3)^2/2) = 4;
+            // x^2 = 6 / (4 + 6) = 0.6, p = 1 - 1.5 sqrt 0.6 (1 - 0.2) = 1 - 1.2 sqrt 0.6 = 0.0704840
+            let w = TTest.welch [ 1.0; 2.0; 3.0 ] [ 3.0; 4.0; 5.0 ]
+            Expect.floatClose Accuracy.high w.T (-2.0 / sqrt (2.0 / 3.0)) "t"
+            Expect.floatClose Accuracy.high w.Df 4.0 "df"
+            Expect.floatClose Accuracy.high w.P (1.0 - 1.2 * sqrt 0.6) "p"
+        }
+        test "Welch's test with unequal variances" {
+            // a = 1..5: mean 3, s^2/n = 2.5/5 = 1/2; b = 2, 4, 6: mean 4, s^2/n = 4/3.
+            // t = -1 / sqrt(1/2 + 4/3) = -1 / sqrt(11/6) = -0.7385489;
+            // df = (11/6)^2 / ((1/2)^2/4 + (4/3)^2/2) = (121/36) / (137/144) = 484/137 = 3.5328467.
+            // p lies between the 4-df p (1 - 1.5 x (1 - x^2/3), x^2 = t^2/(4 + t^2) = 6/50: 0.5011694)
+            // and the 3-df one (0.5137127): fewer df, heavier tails.
+            let w = TTest.welch [ 1.0; 2.0; 3.0; 4.0; 5.0 ] [ 2.0; 4.0; 6.0 ]
+            Expect.floatClose Accuracy.high w.T (-1.0 / sqrt (11.0 / 6.0)) "t"
+            Expect.floatClose Accuracy.high w.Df (484.0 / 137.0) "Welch-Satterthwaite df"
+            let x = sqrt (6.0 / 50.0)
+            Expect.isTrue (w.P > 1.0 - 1.5 * x * (1.0 - x * x / 3.0) && w.P < 0.5137127) (sprintf "p = %g lies between the 4-df and 3-df p-values" w.P)
+            Expect.equal (TTest.welch [ 2.0; 4.0; 6.0 ] [ 1.0; 2.0; 3.0; 4.0; 5.0 ]).T (-w.T) "swapping the samples flips t"
+        }
+        test "constant samples" {
+            let same = TTest.welch [ 0.1; 0.1; 0.1 ] [ 0.1; 0.1 ]
+            Expect.equal (same.T, same.P) (0.0, 1.0) "equal constants: t = 0, p = 1"
+            Expect.isTrue (Double.IsNaN same.Df) "no variance, no degrees of freedom"
+            Expect.isFalse (TTest.distinguishable [ 1.0; 1.0 ] [ 1.0; 1.0 ]) "equal constants cannot be told apart"
+            let different = TTest.welch [ 1.0; 1.0 ] [ 2.0; 2.0 ]
+            Expect.equal (different.T, different.P) (-infinity, 0.0) "different constants: certain"
+            Expect.isTrue (TTest.distinguishable [ 1.0; 1.0 ] [ 2.0; 2.0 ]) "different constants are told apart"
+            // One constant sample: df = (v/n)^2 / ((v/n)^2 / (n - 1)) = n - 1 of the other.
+            Expect.floatClose Accuracy.high (TTest.welch [ 5.0; 5.0 ] [ 1.0; 2.0; 3.0 ]).Df 2.0 "df of the varying sample"
+        }
+        test "refused samples" {
+            throwsWith "a needs at least 2 values, got 1" (fun () -> TTest.welch [ 1.0 ] [ 1.0; 2.0 ]) "one seed has no variance estimate"
+            throwsWith "values needs at least 2 values, got 0" (fun () -> TTest.halfWidth95 []) "no seeds"
+            throwsWith "b holds NaN at position 2" (fun () -> TTest.welch [ 1.0; 2.0 ] [ 1.0; nan ]) "a diverged seed is named"
+            throwsWith "holds Infinity at position 1" (fun () -> TTest.halfWidth95 [ infinity; 1.0 ]) "an infinite value too"
+        }
+    ]
+
+let tests = testList "Statistics" [ tTests ]
