@@ -79,4 +79,50 @@ let private tTests =
         }
     ]
 
-let tests = testList "Statistics" [ tTests ]
+/// An estimator name as a report keeps it: typed, not a string.
+type private Method =
+    | Stgs
+    | Gst
+    | Grmc
+
+let private table1Tests =
+    testList "Table 1's rule" [
+        test "best, asterisks and half-widths" {
+            // GST 4, 5, 6: mean 5 (the best), s = 1, half-width 4.3026527 / sqrt 3 = 2.4841377.
+            // STGS 1..5: mean 3, half-width 1.9632432 (as above). Against GST: s^2/n = 1/2 and 1/3,
+            //   t = -2 / sqrt(5/6) = -2.1908902, df = (5/6)^2 / ((1/2)^2/4 + (1/3)^2/2) = 100/17 = 5.88;
+            //   |t| < t(0.975, 6) = 2.447 < t(0.975, 5.88): p > 5%, an asterisk.
+            // GRMC 0, 0.5, 1: mean 0.5, s = 0.5, half-width 4.3026527 * 0.5 / sqrt 3 = 1.2420689. Against
+            //   GST: s^2/n = 1/12 and 1/3, t = -4.5 / sqrt(5/12) = -6.9714, df = (5/12)^2 / ((1/12)^2/2 +
+            //   (1/3)^2/2) = 50/17 = 2.94; |t| > t(0.975, 2) = 4.303 > t(0.975, 2.94): p < 5%, no asterisk.
+            let rows = Best.standings [ Stgs, [ 1.0; 2.0; 3.0; 4.0; 5.0 ]; Gst, [ 4.0; 5.0; 6.0 ]; Grmc, [ 0.0; 0.5; 1.0 ] ]
+            Expect.equal (rows |> List.map (fun r -> r.Name)) [ Stgs; Gst; Grmc ] "the order given"
+            Expect.equal (rows |> List.map (fun r -> r.Mean)) [ 3.0; 5.0; 0.5 ] "means over seeds"
+            Expect.equal (rows |> List.map (fun r -> r.IsBest)) [ false; true; false ] "GST has the highest mean"
+            Expect.equal (rows |> List.map (fun r -> r.IndistinguishableFromBest)) [ true; false; false ] "STGS is within noise of GST; GRMC is not; the best has no asterisk"
+            for r, expected in List.zip rows [ t4 * sqrt 2.5 / sqrt 5.0; t2 / sqrt 3.0; t2 * 0.5 / sqrt 3.0 ] do
+                Expect.floatClose Accuracy.high r.HalfWidth expected (sprintf "half-width of %A" r.Name)
+        }
+        test "equal means: the first is best, the other indistinguishable" {
+            let rows = Best.standings [ "STGS-1", [ 1.0; 2.0 ]; "GST", [ 2.0; 1.0 ] ]
+            Expect.equal (rows |> List.map (fun r -> r.IsBest, r.IndistinguishableFromBest)) [ true, false; false, true ] "a tie goes to the first"
+        }
+        test "a diverged seed is refused, named" {
+            throwsWith "the values of Gst holds NaN at position 3" (fun () -> Best.standings [ Stgs, [ 1.0; 2.0 ]; Gst, [ 1.0; 2.0; nan ] ]) "NaN must not pass"
+        }
+        test "maximum and average return from evaluation curves" {
+            // Means over the two seeds: step 0: (0 + 1)/2 = 0.5; step 100: (2 + 2)/2 = 2; step 200:
+            // (1 + 3)/2 = 2. The peak is 2, first reached at step 100, where both seeds have 2.
+            // Averages: seed 1 (0 + 2 + 1)/3 = 1, seed 2 (1 + 2 + 3)/3 = 2.
+            let curves = [ [ 0L, 0.0; 100L, 2.0; 200L, 1.0 ]; [ 200L, 3.0; 0L, 1.0; 100L, 2.0 ] ]
+            Expect.equal (Returns.maximum curves) { Step = 100L; Values = [ 2.0; 2.0 ] } "the earliest step of the peak mean"
+            Expect.equal (Returns.average curves) [ 1.0; 2.0 ] "each seed's mean over its evaluations"
+        }
+        test "curves must share their evaluation steps" {
+            throwsWith "curve 2 has no evaluation at step 100" (fun () -> Returns.maximum [ [ 0L, 1.0; 100L, 2.0 ]; [ 0L, 1.0 ] ]) "a missing evaluation is named"
+            throwsWith "curve 1 evaluates step 0 2 times" (fun () -> Returns.average [ [ 0L, 1.0; 0L, 2.0 ] ]) "a repeated step is refused"
+            throwsWith "the scores at step 0 holds NaN at position 2" (fun () -> Returns.average [ [ 0L, 1.0 ]; [ 0L, nan ] ]) "NaN is refused"
+        }
+    ]
+
+let tests = testList "Statistics" [ tTests; table1Tests ]
