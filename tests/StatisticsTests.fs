@@ -125,4 +125,70 @@ let private table1Tests =
         }
     ]
 
-let tests = testList "Statistics" [ tTests; table1Tests ]
+let private settings seed = { Bootstrap.defaults with Resamples = 2000; Seed = seed }
+
+let private rliableTests =
+    testList "rliable aggregates" [
+        test "the interquartile mean trims floor(n / 4) from each end" {
+            // n = 8: cut 2 each side, mean of 3..6 = 18 / 4 = 4.5
+            Expect.equal (Iqm.ofValues [ 8.0; 1.0; 7.0; 2.0; 6.0; 3.0; 5.0; 4.0 ]) 4.5 "1..8 in any order"
+            // n = 5: cut floor(1.25) = 1, mean of 2, 3, 4 = 3
+            Expect.equal (Iqm.ofValues [ 1.0; 2.0; 3.0; 4.0; 5.0 ]) 3.0 "n = 5"
+            // n = 4: cut 1, mean of 2 and 3: the outlier is gone
+            Expect.equal (Iqm.ofValues [ 1.0; 2.0; 3.0; 1000.0 ]) 2.5 "robust to one outlying run"
+            Expect.equal (Iqm.ofValues [ 7.0 ]) 7.0 "n = 1: nothing cut"
+            Expect.equal (Iqm.ofTasks [ [ 1.0; 2.0; 3.0; 4.0 ]; [ 5.0; 6.0; 7.0; 8.0 ] ]) 4.5 "over runs x tasks"
+            Expect.equal (Iqm.trimmedMean 0.0 [ 1.0; 2.0; 6.0 ]) 3.0 "no trimming is the mean"
+            throwsWith "proportion must lie in [0, 0.5), got 0.5" (fun () -> Iqm.trimmedMean 0.5 [ 1.0 ]) "nothing would be left"
+        }
+        test "bootstrap intervals" {
+            Expect.equal (Bootstrap.stratified (settings 1) Iqm.ofTasks [ [ 3.0; 3.0; 3.0 ]; [ 3.0; 3.0 ] ]) { Estimate = 3.0; Lower = 3.0; Upper = 3.0 } "a constant sample"
+            // Within-task resampling: each task's runs are equal, so every replicate's mean is
+            // (0 + 0 + 10 + 10) / 4 = 5; pooling the tasks would not give that.
+            let mean (scores: float list list) = List.average (List.concat scores)
+            Expect.equal (Bootstrap.stratified (settings 1) mean [ [ 0.0; 0.0 ]; [ 10.0; 10.0 ] ]) { Estimate = 5.0; Lower = 5.0; Upper = 5.0 } "runs stay in their task"
+            // One task, runs 0 and 1: a replicate's mean is 0, 1/2 or 1 with probability 1/4, 1/2, 1/4.
+            // The 2.5% and 97.5% percentiles fall in the masses at 0 and 1; the 40% and 60% ones in the 1/2 mass.
+            let coin = [ [ 0.0; 1.0 ] ]
+            Expect.equal (Bootstrap.stratified (settings 1) mean coin) { Estimate = 0.5; Lower = 0.0; Upper = 1.0 } "95%"
+            Expect.equal (Bootstrap.stratified { settings 1 with Confidence = 0.2 } mean coin) { Estimate = 0.5; Lower = 0.5; Upper = 0.5 } "20%"
+            let spread = [ [ 0.1; 0.5; 0.9; 0.3; 0.77; 0.21 ]; [ 2.0; 1.0; 4.0; 3.3; 0.2 ] ]
+            let a = Bootstrap.stratified (settings 7) mean spread
+            Expect.equal (Bootstrap.stratified (settings 7) mean spread) a "the same seed gives the same interval"
+            Expect.notEqual (Bootstrap.stratified (settings 8) mean spread) a "another seed resamples differently"
+            Expect.isTrue (a.Lower < a.Estimate && a.Estimate < a.Upper) (sprintf "the estimate lies inside its interval: %A" a)
+            throwsWith "Resamples must be >= 1, got 0" (fun () -> Bootstrap.stratified { settings 1 with Resamples = 0 } mean coin) "no replicates"
+            throwsWith "scores, task 2 needs at least 1 values, got 0" (fun () -> Bootstrap.stratified (settings 1) mean [ [ 1.0 ]; [] ]) "a task without runs"
+        }
+        test "probability of improvement" {
+            Expect.equal (ProbabilityOfImprovement.ofTasks [ [ 5.0; 6.0 ]; [ 3.0 ] ] [ [ 1.0; 2.0 ]; [ 0.0 ] ]) 1.0 "every x beats every y"
+            // (1, 1) tie 1/2, (1, 2) 0, (2, 1) 1, (2, 2) tie 1/2: 2 / 4
+            Expect.equal (ProbabilityOfImprovement.ofTask [ 1.0; 2.0 ] [ 1.0; 2.0 ]) 0.5 "identical samples"
+            // x = 1, 3 against y = 2, 2, 0: 1 beats only 0; 3 beats all three: 4 / 6.
+            // x = 2 against y = 2, 1: a tie (1/2) and a win: 1.5 / 2 = 3/4. Mean over tasks: (2/3 + 3/4) / 2 = 17/24.
+            Expect.floatClose Accuracy.veryHigh (ProbabilityOfImprovement.ofTasks [ [ 1.0; 3.0 ]; [ 2.0 ] ] [ [ 2.0; 2.0; 0.0 ]; [ 2.0; 1.0 ] ]) (17.0 / 24.0) "averaged over tasks"
+            Expect.equal (ProbabilityOfImprovement.interval (settings 3) [ [ 5.0; 6.0 ] ] [ [ 1.0; 2.0 ] ]) { Estimate = 1.0; Lower = 1.0; Upper = 1.0 } "certain in every replicate"
+            let x, y = [ [ 1.0; 3.0; 2.5 ]; [ 2.0; 0.5 ] ], [ [ 2.0; 2.0; 0.0 ]; [ 2.0; 1.0 ] ]
+            Expect.equal (ProbabilityOfImprovement.interval (settings 3) x y) (ProbabilityOfImprovement.interval (settings 3) x y) "seeded"
+            throwsWith "x and y must hold the same tasks, at least one; got 2 and 1 tasks" (fun () -> ProbabilityOfImprovement.ofTasks [ [ 1.0 ]; [ 2.0 ] ] [ [ 1.0 ] ]) "tasks pair up"
+        }
+        test "sample-efficiency curve" {
+            // Task A's two runs score 0 then 1; task B's score 2 then 3. Step 0: IQM of 0, 0, 2, 2 (cut 1
+            // each end) = (0 + 2) / 2 = 1; step 10: IQM of 1, 1, 3, 3 = 2. Runs within a task are equal, so
+            // every replicate gives the same IQM: a band of zero width.
+            let curves = [ [ [ 0L, 0.0; 10L, 1.0 ]; [ 10L, 1.0; 0L, 0.0 ] ]; [ [ 0L, 2.0; 10L, 3.0 ]; [ 0L, 2.0; 10L, 3.0 ] ] ]
+            let expected: SampleEfficiency.Point list =
+                [ { Step = 0L; Iqm = { Estimate = 1.0; Lower = 1.0; Upper = 1.0 } }; { Step = 10L; Iqm = { Estimate = 2.0; Lower = 2.0; Upper = 2.0 } } ]
+            Expect.equal (SampleEfficiency.curve (settings 0) curves) expected "IQM per step"
+            throwsWith "curve 3 has no evaluation at step 10" (fun () -> SampleEfficiency.curve (settings 0) [ [ [ 0L, 1.0; 10L, 1.0 ] ]; [ [ 0L, 1.0; 10L, 1.0 ]; [ 0L, 1.0 ] ] ]) "runs must share steps"
+        }
+        test "min-max normalisation per task" {
+            // lowest 0, highest 10: 5 -> 0.5
+            Expect.equal (MinMax.normalise [ "A", [ 0.0; 5.0 ]; "B", [ 10.0 ] ]) [ "A", [ 0.0; 0.5 ]; "B", [ 1.0 ] ] "0 to 1 over every method of the task"
+            // lowest -2, highest 2: -1 -> 1/4, 2 -> 1
+            Expect.equal (MinMax.normalise [ "A", [ -2.0; -1.0 ]; "B", [ 2.0 ] ]) [ "A", [ 0.0; 0.25 ]; "B", [ 1.0 ] ] "negative returns"
+            Expect.equal (MinMax.normalise [ "A", [ 3.0 ]; "B", [ 3.0; 3.0 ] ]) [ "A", [ 0.0 ]; "B", [ 0.0; 0.0 ] ] "all equal: 0"
+        }
+    ]
+
+let tests = testList "Statistics" [ tTests; table1Tests; rliableTests ]
