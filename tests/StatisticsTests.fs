@@ -191,4 +191,91 @@ let private rliableTests =
         }
     ]
 
-let tests = testList "Statistics" [ tTests; table1Tests; rliableTests ]
+let private evaluation algorithm run point values : MarlEval.Evaluation =
+    { Environment = "LBF"; Task = "8x8-2p-2f"; Algorithm = algorithm; Run = run; Point = point; Metric = "return"; Values = values }
+
+let private marlEvalTests =
+    testList "marl-eval export" [
+        test "the JSON layout of a tiny case" {
+            let json =
+                MarlEval.toJson
+                    [ evaluation "STGS" 0 (MarlEval.Step(1, 100L)) [ 0.5; 1.0 ]
+                      evaluation "STGS" 0 (MarlEval.Step(0, 0L)) [ 0.25 ]
+                      evaluation "GST" 0 MarlEval.Absolute [ 2.0 ]
+                      evaluation "STGS" 0 MarlEval.Absolute [ 1.5 ]
+                      evaluation "GST" 0 (MarlEval.Step(0, 0L)) [ 0.0 ]
+                      evaluation "GST" 0 (MarlEval.Step(1, 100L)) [ 1.0; 1.25 ] ]
+            let expected =
+                """{
+  "LBF": {
+    "8x8-2p-2f": {
+      "STGS": {
+        "run_0": {
+          "step_0": {
+            "step_count": 0,
+            "return": [
+              0.25
+            ]
+          },
+          "step_1": {
+            "step_count": 100,
+            "return": [
+              0.5,
+              1.0
+            ]
+          },
+          "absolute_metrics": {
+            "return": [
+              1.5
+            ]
+          }
+        }
+      },
+      "GST": {
+        "run_0": {
+          "step_0": {
+            "step_count": 0,
+            "return": [
+              0.0
+            ]
+          },
+          "step_1": {
+            "step_count": 100,
+            "return": [
+              1.0,
+              1.25
+            ]
+          },
+          "absolute_metrics": {
+            "return": [
+              2.0
+            ]
+          }
+        }
+      }
+    }
+  }
+}"""
+            Expect.equal json expected "algorithms in the order given; steps ascending; absolute metrics last"
+        }
+        test "every algorithm of a task needs the same runs, steps and metrics" {
+            let records =
+                [ evaluation "STGS" 0 (MarlEval.Step(0, 0L)) [ 1.0 ]
+                  evaluation "STGS" 1 (MarlEval.Step(0, 0L)) [ 1.0 ]
+                  evaluation "GST" 0 (MarlEval.Step(0, 0L)) [ 1.0 ]
+                  { evaluation "GST" 0 (MarlEval.Step(0, 0L)) [ 1.0 ] with Metric = "win rate" } ]
+            Expect.throwsC (fun () -> MarlEval.toJson records |> ignore) (fun ex ->
+                Expect.stringContains ex.Message "LBF/8x8-2p-2f: STGS lacks run_0/step_0/win rate" "a missing metric is named"
+                Expect.stringContains ex.Message "LBF/8x8-2p-2f: GST lacks run_1/step_0/return" "a missing run is named")
+        }
+        test "duplicates, conflicting step counts and NaN are refused" {
+            throwsWith "LBF/8x8-2p-2f/GST/run_0/step_0/return is given 2 times" (fun () ->
+                MarlEval.toJson [ evaluation "GST" 0 (MarlEval.Step(0, 0L)) [ 1.0 ]; evaluation "GST" 0 (MarlEval.Step(0, 0L)) [ 2.0 ] ]) "a duplicate"
+            throwsWith "LBF/8x8-2p-2f/GST/run_0/step_0 has different step counts: 0, 5" (fun () ->
+                MarlEval.toJson [ evaluation "GST" 0 (MarlEval.Step(0, 0L)) [ 1.0 ]; { evaluation "GST" 0 (MarlEval.Step(0, 5L)) [ 1.0 ] with Metric = "win rate" } ]) "one step, one count"
+            throwsWith "LBF/8x8-2p-2f/GST/run_0/absolute_metrics/return holds NaN at position 1" (fun () ->
+                MarlEval.toJson [ evaluation "GST" 0 MarlEval.Absolute [ nan ] ]) "JSON has no NaN"
+        }
+    ]
+
+let tests = testList "Statistics" [ tTests; table1Tests; rliableTests; marlEvalTests ]
