@@ -18,10 +18,11 @@ let byStep (curves: Curve list) : (int64 * float list) list =
             match curve |> List.countBy fst |> List.tryFind (fun (_, n) -> n > 1) with
             | Some (step, n) -> invalidArg "curves" (sprintf "curve %d evaluates step %d %d times; give one score per step" (i + 1) step n)
             | None -> ()
-            match steps |> List.tryFind (fun s -> not (List.exists (fst >> (=) s) curve)) with
+            let table = Map curve
+            match steps |> List.tryFind (table.ContainsKey >> not) with
             | Some step ->
                 invalidArg "curves" (sprintf "curve %d has no evaluation at step %d, which another curve has; every run must be evaluated at the same steps" (i + 1) step)
-            | None -> Map curve)
+            | None -> table)
     [ for step in steps ->
           let scores = [ for t in tables -> t[step] ]
           Sample.check (sprintf "the scores at step %d" step) 1 scores
