@@ -17,21 +17,10 @@ let measureAll (device: string) (columns: (string * Estimator.Estimator) list) (
     let specs = columns |> List.map (fun (name, e) -> struct (name, Estimator.toSpec e)) |> ResizeArray
     EstimatorTimer.Measure(device, specs, dimension, batch, instance, calls, warmup) |> List.ofSeq
 
-/// Two-sided 95% Student-t quantiles for 1..10 degrees of freedom (1.96 beyond).
-let private tQuantile df =
-    match df with
-    | 1 -> 12.706 | 2 -> 4.303 | 3 -> 3.182 | 4 -> 2.776 | 5 -> 2.571
-    | 6 -> 2.447 | 7 -> 2.365 | 8 -> 2.306 | 9 -> 2.262 | 10 -> 2.228
-    | _ -> 1.96
-
 /// Mean and 95% confidence half-width of values from independent instances (0 with one instance).
 let meanCi (xs: float list) =
-    let n = List.length xs
     let m = List.average xs
-    if n < 2 then m, 0.0
-    else
-        let sd = sqrt ((xs |> List.sumBy (fun x -> (x - m) ** 2.0)) / float (n - 1))
-        m, tQuantile (n - 1) * sd / sqrt (float n)
+    if xs.Length < 2 then m, 0.0 else m, Statistics.TTest.halfWidth95 xs
 
 /// One table cell: an estimator at a dimension and batch size, summarized over instances.
 type Cell =

@@ -65,8 +65,8 @@ let private timing =
         test "the confidence interval uses Student's t over instances" {
             let mean, half = meanCi [ 10.0; 12.0; 11.0; 13.0; 9.0 ]
             Expect.floatClose Accuracy.high mean 11.0 "mean"
-            // sd = sqrt(2.5), t(0.975, 4) = 2.776
-            Expect.floatClose Accuracy.medium half (2.776 * sqrt 2.5 / sqrt 5.0) "half-width"
+            // sd = sqrt(2.5), t(0.975, 4) = 2.7764451
+            Expect.floatClose Accuracy.medium half (2.7764451 * sqrt 2.5 / sqrt 5.0) "half-width"
             Expect.equal (snd (meanCi [ 4.0 ])) 0.0 "one instance: no interval"
         }
         test "ratios are to STGS at the same dimension" {

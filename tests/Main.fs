@@ -62,6 +62,7 @@ let allTests =
         ForagingTests.tests
         WarehouseTests.tests
         EnvsCommandTests.tests
+        StatisticsTests.tests
         TensorBoardTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
