@@ -62,6 +62,7 @@ let allTests =
         ForagingTests.tests
         WarehouseTests.tests
         EnvsCommandTests.tests
+        MarlNetworkTests.tests
         MaddpgSettingsTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
