@@ -63,6 +63,7 @@ let allTests =
         WarehouseTests.tests
         EnvsCommandTests.tests
         MarlNetworkTests.tests
+        MarlReplayTests.tests
         MaddpgSettingsTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
