@@ -64,6 +64,9 @@ let allTests =
         EnvsCommandTests.tests
         StatisticsTests.tests
         TensorBoardTests.tests
+        MarlNetworkTests.tests
+        MarlReplayTests.tests
+        MaddpgSettingsTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
     ]

@@ -27,6 +27,10 @@ public sealed class ProblemList : IReadOnlyList<string>, IValidatable
     public ProblemList NonNegative(string field, double value) =>
         Check(value >= 0 && double.IsFinite(value), $"{field} must be >= 0 and finite, got {value}");
 
+    /// <summary><paramref name="field"/> must lie in [<paramref name="min"/>, <paramref name="max"/>] (NaN is refused).</summary>
+    public ProblemList Between(string field, double min, double max, double value) =>
+        Check(value >= min && value <= max, $"{field} must be in [{min}, {max}], got {value}");
+
     /// <summary><paramref name="field"/> must be at least <paramref name="min"/>.</summary>
     public ProblemList AtLeast(string field, long min, long value) =>
         Check(value >= min, $"{field} must be >= {min}, got {value}");
