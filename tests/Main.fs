@@ -67,6 +67,7 @@ let allTests =
         MarlNetworkTests.tests
         MarlReplayTests.tests
         MaddpgSettingsTests.tests
+        MaddpgTrainerTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
     ]
