@@ -29,14 +29,6 @@ public sealed record MaddpgRun(EnvTask Task, EstimatorSpec Estimator, MaddpgSett
             .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
     }
 
-    /// <summary>The task's own episode limit (LBF's MaxEpisodeSteps, RWARE's MaxSteps; 0 is none).</summary>
-    public static int EpisodeLimitOf(EnvTask task) => task switch
-    {
-        ForagingTask f => f.MaxEpisodeSteps,
-        WarehouseTask w => w.MaxSteps,
-        _ => throw new ArgumentException($"no episode limit is known for task {task.Name}"),
-    };
-
     /// <summary>The task with its episode limit replaced: training episodes are cut at the settings'
     /// limit (the authors' 25 steps on LBF, registered at 50), evaluation keeps the registered one.</summary>
     public static EnvTask WithEpisodeLimit(EnvTask task, int limit) => task switch

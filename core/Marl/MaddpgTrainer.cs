@@ -143,12 +143,20 @@ public static class MaddpgTrainer
                 for (int a = 0; a < agents; a++) joint[a] = warmup.Next(actions);
                 return;
             }
+            SampleActions(env.Observations, 1, acting, joint);
+        }
+
+        /// <summary>Each agent's action in each of <paramref name="envs"/> environments, sampled from
+        /// softmax of its actor's logits on their flat observations [envs * N * obs]; written env-major
+        /// into <paramref name="into"/> ([envs * N]), as <see cref="IVectorEnv.Step(int[])"/> takes them.</summary>
+        void SampleActions(float[] observations, int envs, Generator generator, int[] into)
+        {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var obs = torch.from_array(env.Observations).view(1, agents, observation).to(device).transpose(0, 1);
-            var chosen = OneHot.SampleIndex(actors.call(obs), acting).reshape(agents).cpu();
+            var obs = torch.from_array(observations).view(envs, agents, observation).to(device).transpose(0, 1);
+            var chosen = OneHot.SampleIndex(actors.call(obs), generator).reshape(agents, envs).t().contiguous().cpu();
             var values = chosen.data<long>();
-            for (int a = 0; a < agents; a++) joint[a] = (int)values[a];
+            for (int i = 0; i < into.Length; i++) into[i] = (int)values[i];
         }
 
         void Update()
@@ -250,14 +258,7 @@ public static class MaddpgTrainer
             using var generator = new Generator((ulong)run.Seed * 7919UL + (ulong)index, device);
             while (finished.Contains(false))
             {
-                using (var scope = NewDisposeScope())
-                using (no_grad())
-                {
-                    var obs = torch.from_array(eval.Observations).view(n, agents, observation).to(device).transpose(0, 1);
-                    var chosen = OneHot.SampleIndex(actors.call(obs), generator).reshape(agents, n).t().contiguous().cpu();
-                    var values = chosen.data<long>();
-                    for (int i = 0; i < act.Length; i++) act[i] = (int)values[i];
-                }
+                SampleActions(eval.Observations, n, generator, act);
                 eval.Step(act);
                 for (int e = 0; e < n; e++)
                 {
