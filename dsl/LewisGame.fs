@@ -112,6 +112,9 @@ let toCore (r: Run) =
     LewisGameRun(game, kind, ScheduleFreeOptions(LearningRate = r.LearningRate, WarmupSteps = r.Warmup, WeightDecay = r.WeightDecay),
                  r.BatchSize, r.Epochs, r.Seed, r.Device)
 
+/// The shape of `d`'s games: |A|, |V| and objects per game.
+let shape (d: Data) = GameShape(d.Attributes, d.Values, d.Candidates)
+
 // One dataset per Data value in a process: the runs of a sweep share it rather than resample it.
 let private datasets = ConcurrentDictionary<Data, System.Lazy<SampledGames>>()
 
@@ -130,7 +133,7 @@ let games (d: Data) : SampledGames =
                  for m in used.MinSymbols() do histogram[m] <- histogram[m] + 1L
                  SampledGames(used, histogram, int64 used.Count)
              | None ->
-                 ControlledSampler.Sample(GameShape(d.Attributes, d.Values, d.Candidates), d.MinSymbols, d.Games, uint64 d.Seed))).Value
+                 ControlledSampler.Sample(shape d, d.MinSymbols, d.Games, uint64 d.Seed))).Value
 
 /// The training and validation games of `d`.
 let split (d: Data) =
@@ -147,7 +150,7 @@ let saveGames (dir: string) (data: Data list) : unit =
 
 /// The core's description of the data (unchecked: `validate` lists its problems).
 let toCoreData (d: Data) =
-    GameData(GameShape(d.Attributes, d.Values, d.Candidates), d.MinSymbols, d.Games, d.TrainGames, uint64 d.Seed, Option.toObj d.File)
+    GameData(shape d, d.MinSymbols, d.Games, d.TrainGames, uint64 d.Seed, Option.toObj d.File)
 
 /// Problems with the data settings (the core's `GameData` checks), each naming the field and what is
 /// allowed; a games file that exists is read here (once per process, shared with the runs), so a

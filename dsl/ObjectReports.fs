@@ -76,9 +76,10 @@ let heatmapGrid (value: Row -> float) (normalization: Normalization) (phase: Qua
     let z = [| for a in alphabets -> [| for w in lengths -> cells.TryFind(a, w) |] |]
     alphabets, lengths, z
 
-// A heatmap cell's mean over seeds; NaN (a gap in the plot) where no run finished.
-let private means (z: Summary.Cell option[][]) =
-    z |> Array.map (Array.map (fun c -> c |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan))
+// A heatmap cell's mean over seeds; NaN (a gap in the plot, n/a in a table) where there is no cell.
+let private meanOf (c: Summary.Cell option) = c |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan
+
+let private means (z: Summary.Cell option[][]) = z |> Array.map (Array.map meanOf)
 
 let private normalizations (rows: Row list) = rows |> List.map (fun r -> r.Normalization) |> List.distinct
 
@@ -99,9 +100,8 @@ let heatmapTable (rows: Row list) =
               match a with
               | Some c when c.N = 0 && c.Diverged > 0 -> Summary.format 2 a
               | _ ->
-                  let mean (c: Summary.Cell option) = c |> Option.map (fun c -> c.Mean) |> Option.defaultValue nan
                   let note = match a with Some c when c.Diverged > 0 -> sprintf " [%s]" (Summary.divergedNote c) | _ -> ""
-                  sprintf "%s (%s)%s" (Markdown.decimals 2 (mean a)) (Markdown.decimals 0 (mean n)) note
+                  sprintf "%s (%s)%s" (Markdown.decimals 2 (meanOf a)) (Markdown.decimals 0 (meanOf n)) note
           if not alphabets.IsEmpty then
               let body =
                   [ for i, a in List.indexed alphabets ->

@@ -43,7 +43,7 @@ Experiment.publish options results
           length
           "Games the controlled sampler drew to collect each dataset, by min(|M|):"
           SmsReports.histogramTable
-              [ for d in data -> sprintf "min(|M|) = %d data" d.MinSymbols, CommLab.Symbolic.GameShape(d.Attributes, d.Values, d.Candidates), (games d).Histogram ] ]
+              [ for d in data -> sprintf "min(|M|) = %d data" d.MinSymbols, shape d, (games d).Histogram ] ]
       Pages =
         [ { File = "figures.html"; Title = "Validation accuracy against maximum message length"
             Charts =
