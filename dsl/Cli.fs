@@ -20,6 +20,7 @@ type Arguments =
     | Jobs of jobs: int
     | Device of device: string
     | Out of dir: string
+    | Checkpoint_Minutes of minutes: float
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -29,6 +30,7 @@ type Arguments =
             | Jobs _ -> "runs executed in parallel (default 1); torch threads are split between them."
             | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (docs/setup.md)."
             | Out _ -> "results root folder (default: results)."
+            | Checkpoint_Minutes _ -> "least minutes between checkpoints of runs that write them (MADDPG; default 10, 0: at every evaluation)."
 
 /// Parsed options.
 type Options =
@@ -37,7 +39,9 @@ type Options =
       Seeds: int list option
       Jobs: int
       Device: string
-      Out: string }
+      Out: string
+      /// Least minutes between checkpoints of a run (kinds that checkpoint: MADDPG).
+      CheckpointMinutes: float }
 
 /// Prints `lines` to stderr and ends the process with exit code 2: how every script and command ends
 /// on bad input (an option, a config, a file), with the reason and no stack trace.
@@ -56,9 +60,12 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
               Seeds = r.TryGetResult Seeds
               Jobs = r.GetResult(Jobs, defaultValue = 1)
               Device = r.GetResult(Device, defaultValue = "cpu")
-              Out = r.GetResult(Out, defaultValue = "results") }
+              Out = r.GetResult(Out, defaultValue = "results")
+              CheckpointMinutes = r.GetResult(Checkpoint_Minutes, defaultValue = 10.0) }
         match Validation.problems
                   [ Validation.atLeast "--jobs" 1 options.Jobs
+                    (if options.CheckpointMinutes >= 0.0 && System.Double.IsFinite options.CheckpointMinutes then None
+                     else Some(sprintf "--checkpoint-minutes must be a finite number >= 0, got %g" options.CheckpointMinutes))
                     Validation.oneOf "--device" DeviceChoice.Allowed DeviceChoice.IsValid options.Device
                     (match options.Seeds with Some [] -> Some "--seeds needs at least one seed" | _ -> None) ] with
         | [] -> options

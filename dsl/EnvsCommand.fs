@@ -75,9 +75,8 @@ let run (argv: string[]) (out: TextWriter) (err: TextWriter) : int =
         out.Write(env.RenderText 0)
         r.TryGetResult RenderArgs.Svg
         |> Option.iter (fun path ->
-            let tmp = path + ".tmp"
-            File.WriteAllText(tmp, env.RenderSvg 0)
-            File.Move(tmp, path, true)
+            let svg = Text.UTF8Encoding(false).GetBytes(env.RenderSvg 0)
+            CommLab.Files.AtomicFile.Write(path, fun stream -> stream.Write(svg, 0, svg.Length))
             err.WriteLine(sprintf "wrote %s" path))
         0
     | Tasks t ->

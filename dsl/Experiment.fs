@@ -53,7 +53,13 @@ let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resul
     | [] -> ()
     | ps -> Cli.fail (sprintf "%s: invalid configuration, nothing was run:" experiment :: (ps |> List.map (sprintf "  - %s")))
     Compute.ShareThreadsBetween o.Jobs
-    let runner: Runner.RunnerOptions = { Experiment = experiment; OutDir = o.Out; Jobs = o.Jobs; Device = o.Device; Log = stdout.WriteLine }
+    let runner: Runner.RunnerOptions =
+        { Experiment = experiment
+          OutDir = o.Out
+          Jobs = o.Jobs
+          Device = o.Device
+          CheckpointEvery = System.TimeSpan.FromMinutes o.CheckpointMinutes
+          Log = stdout.WriteLine }
     let runs =
         try
             Runner.run runner kind configs

@@ -181,12 +181,12 @@ type Metrics =
       GamesPerSecond: float }
 
 /// Trains one run, reporting validation accuracy after every epoch.
-let execute (r: Run) (report: Progress -> unit) : Metrics =
+let execute (r: Run) (context: RunContext) : Metrics =
     let train, validation = split r.Data
     let result =
         LewisGameTrainer.Train(
             toCore r, train, validation,
-            fun e -> report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
+            fun e -> context.Report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
     let history = List.ofArray result.History
     { TrainLoss = history |> List.map (fun e -> e.TrainLoss)
       ValidationAccuracy = history |> List.map (fun e -> e.Validation.Accuracy)

@@ -47,6 +47,11 @@ type Settings =
       TotalSteps: int64
       /// Critic target variant.
       Target: Target
+      /// Training environments stepped together (the authors: 1); steps count every environment's and
+      /// updates still follow each finished episode, so the update ratio is the authors'.
+      Environments: int
+      /// Evaluation episodes are stored in the replay buffer too, as the authors' code does (true).
+      StoreEvaluationEpisodes: bool
       /// One actor and one critic shared by all agents (the paper's future work; off).
       ParameterSharing: bool }
 
@@ -69,6 +74,8 @@ let forTask (task: string) (steps: int64) : Settings =
       EvaluationEpisodes = core.EvaluationEpisodes
       TotalSteps = steps
       Target = AsRun
+      Environments = core.Environments
+      StoreEvaluationEpisodes = core.StoreEvaluationEpisodes
       ParameterSharing = false }
 
 /// One MADDPG run.
@@ -101,6 +108,7 @@ let toCore (r: Run) (task: EnvTask) =
             UpdatesPerEpisode = s.UpdatesPerEpisode, EpisodeLimit = s.EpisodeLimit, EvaluationInterval = s.EvaluationInterval,
             EvaluationEpisodes = s.EvaluationEpisodes, TotalSteps = s.TotalSteps,
             CriticTarget = (match s.Target with AsRun -> CriticTarget.AsRun | AsDescribed -> CriticTarget.AsDescribed),
+            Environments = s.Environments, StoreEvaluationEpisodes = s.StoreEvaluationEpisodes,
             ParameterSharing = s.ParameterSharing)
     MaddpgRun(task, Estimator.toSpec r.Estimator, settings, r.Seed, r.Device)
 
@@ -125,12 +133,18 @@ type Metrics =
       Seconds: float
       StepsPerSecond: float }
 
-/// Trains one run, reporting each evaluation's mean return as progress in environment steps.
-let execute (r: Run) (report: Progress -> unit) : Metrics =
+/// Trains one run, reporting each evaluation's mean return as progress in environment steps; resumes
+/// from the run's checkpoint when a killed attempt left one, and logs to TensorBoard in the run's
+/// folder (`tensorboard/`).
+let execute (r: Run) (context: RunContext) : Metrics =
     let result =
         MaddpgTrainer.Train(
             toCore r (EnvTask.Parse r.Task),
-            fun e -> report { Done = e.Step; Total = r.Settings.TotalSteps; Metric = "return"; Value = e.MeanReturn })
+            MaddpgTrainingOptions(
+                Progress = (fun e -> context.Report { Done = e.Step; Total = r.Settings.TotalSteps; Metric = "return"; Value = e.MeanReturn }),
+                CheckpointPath = System.IO.Path.Combine(context.Checkpoints, "maddpg.checkpoint"),
+                CheckpointEvery = context.CheckpointEvery,
+                TensorBoardDirectory = System.IO.Path.Combine(context.Folder, "tensorboard")))
     { EvaluationSteps = [ for e in result.Evaluations -> e.Step ]
       MeanReturns = [ for e in result.Evaluations -> e.MeanReturn ]
       Returns = [ for e in result.Evaluations -> List.ofArray e.Returns ]

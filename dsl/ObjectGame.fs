@@ -92,11 +92,11 @@ type Metrics =
       SamplesPerSecond: float }
 
 /// Trains and evaluates one run, reporting validation accuracy after every epoch.
-let execute (r: Run) (report: Progress -> unit) : Metrics =
+let execute (r: Run) (context: RunContext) : Metrics =
     let result =
         ObjectGameTrainer.Train(
             toCore r,
-            fun e -> report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
+            fun e -> context.Report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
     { Candidates = List.ofArray result.CandidateCounts
       TestAccuracy = List.ofArray result.TestAccuracy
       TestMessages = result.TestMessages

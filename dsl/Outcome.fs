@@ -21,6 +21,17 @@ type Progress =
       Metric: string
       Value: float }
 
+/// What the runner hands a run besides its config.
+type RunContext =
+    { /// Reports progress in the kind's unit.
+      Report: Progress -> unit
+      /// The run's own folder in the run store (where its config.json is): a kind may keep logs there.
+      Folder: string
+      /// A folder for state a killed run resumes from; the runner deletes it once the outcome is stored.
+      Checkpoints: string
+      /// Least wall time between checkpoints (`--checkpoint-minutes`).
+      CheckpointEvery: System.TimeSpan }
+
 /// One kind of experiment: everything the runner and the reports need to know about a game, in one
 /// record. A new game fills in one of these (see docs/architecture.md) and reuses the rest: sweeps,
 /// the run store, resuming, progress and time left, divergence handling, CSV, tables and plots.
@@ -34,9 +45,10 @@ type ExperimentKind<'cfg, 'result, 'row> =
       Validate: 'cfg -> string list
       /// A one-line description of a config for progress logs, e.g. "GS-Inst |v|=100 w=100 m=1 seed=1".
       Label: 'cfg -> string
-      /// Trains one valid config, reporting progress; throws the core's `TrainingDivergedException`
+      /// Trains one valid config, reporting progress through the context (and, for kinds that can,
+      /// resuming from and writing checkpoints in it); throws the core's `TrainingDivergedException`
       /// when the run diverges.
-      Execute: 'cfg -> (Progress -> unit) -> 'result
+      Execute: 'cfg -> RunContext -> 'result
       /// The typed rows a run contributes to frames, CSV files and tables; a diverged run contributes
       /// rows too (flagged `Diverged = true`, metrics NaN), so tables can count it.
       Rows: 'cfg -> Outcome<'result> -> 'row list }

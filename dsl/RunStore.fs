@@ -37,22 +37,12 @@ let metricsPath (dir: string) (runId: string) : string = Path.Combine(runDir dir
 /// Where and how a run diverged; its presence marks the run as diverged.
 let divergedPath (dir: string) (runId: string) : string = Path.Combine(runDir dir runId, "diverged.json")
 
-// Writes a temporary file in the same folder, flushes it to disk, then renames it over the target.
-// The rename is atomic on one file system, so a reader (or a run killed half-way) sees either no
-// file or the whole file, never a truncated one.
+// Whole or not at all (the core's AtomicFile): a reader, or a run killed half-way, sees either no file
+// or the whole file, never a truncated one.
 let private writeAtomically (path: string) (text: string) =
-    let folder = Path.GetDirectoryName(Path.GetFullPath path) |> string
-    Directory.CreateDirectory folder |> ignore
-    let temp = Path.Combine(folder, sprintf ".%s.%s.tmp" (Path.GetFileName path) (Guid.NewGuid().ToString("N")))
-    try
-        do
-            use stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write)
-            let bytes = Encoding.UTF8.GetBytes text
-            stream.Write(bytes, 0, bytes.Length)
-            stream.Flush(true)
-        File.Move(temp, path, true)
-    finally
-        if File.Exists temp then File.Delete temp
+    CommLab.Files.AtomicFile.Write(path, fun stream ->
+        let bytes = Encoding.UTF8.GetBytes text
+        stream.Write(bytes, 0, bytes.Length))
 
 /// Writes `config.json` of a run (creating its folder), replacing any left by an unfinished attempt:
 /// the config's fields, then a "Provenance" field. Read back as the config, the file hashes to its

@@ -20,6 +20,8 @@ type RunnerOptions =
       Jobs: int
       /// The device recorded in each run's provenance.
       Device: string
+      /// Least wall time between checkpoints of runs whose kind writes them.
+      CheckpointEvery: TimeSpan
       /// Receives every log line; the runner never calls it from two threads at once.
       Log: string -> unit }
 
@@ -48,6 +50,7 @@ let options (experiment: string) (outDir: string) : RunnerOptions =
       OutDir = outDir
       Jobs = 1
       Device = "cpu"
+      CheckpointEvery = TimeSpan.FromMinutes 10.0
       Log = stdout.WriteLine }
 
 /// "42s", "3m05s", "2h03m".
@@ -129,17 +132,23 @@ let run (opts: RunnerOptions) (kind: ExperimentKind<'cfg, 'result, 'row>) (confi
     let execOne k (i, id, cfg) =
         let name = sprintf "[run %d/%d] %s" (i + 1) n (kind.Label cfg)
         let started = clock.Elapsed
+        let folder = RunStore.runDir dir id
+        let checkpoints = IO.Path.Combine(folder, "checkpoint")
         let finish outcome =
             RunStore.writeOutcome dir id outcome
             outcomes[id] <- outcome
+            // The outcome is stored: what the run would have resumed from is no longer needed.
+            if IO.Directory.Exists checkpoints then IO.Directory.Delete(checkpoints, true)
         try
             try
+                let resuming = IO.Directory.Exists checkpoints && not (Seq.isEmpty (IO.Directory.EnumerateFiles checkpoints))
                 RunStore.writeConfig dir id cfg (Provenance.current opts.Device)
-                log (sprintf "%s started (%s)" name id)
+                log (sprintf "%s %s (%s)" name (if resuming then "resumed from its checkpoint" else "started") id)
                 let report (p: Progress) =
                     lock gate (fun () -> eta.Report(k, p))
                     log (sprintf "%s %s %d/%d %s=%.3f %s" name kind.Unit p.Done p.Total p.Metric p.Value (timing ()))
-                finish (Finished(kind.Execute cfg report))
+                let context = { Report = report; Folder = folder; Checkpoints = checkpoints; CheckpointEvery = opts.CheckpointEvery }
+                finish (Finished(kind.Execute cfg context))
                 log (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
             with
             | :? TrainingDivergedException as ex ->

@@ -15,14 +15,14 @@ let options = Cli.parse "maddpg-table1" Cli.Quick (fsi.CommandLineArgs |> Array.
 // episodes, soft updates 0.01, logits regulariser 1e-3, per-agent reward standardisation, 1 (LBF) or 10
 // (RWARE) updates per episode, LBF training episodes of 25 steps, evaluation every 50k steps over 100
 // episodes, 5 seeds, and Table 1's steps per task. The critic target is the authors' code as run.
-// Smoke: one task, two methods, 3,000 steps. Quick (not yet run here): the headline task of the LBF
+// Smoke: one task, two methods, two seeds, 3,000 steps. Quick (not yet run here): the headline task of the LBF
 // comparison, Foraging-15x15-4p-5f, with every method over 3 seeds and 200k steps, a 200k buffer and
 // 40 warm-up episodes; far from the paper's 7.5M steps, it shows only the start of the curves.
 let tasks, methods, defaultSeeds, (settings: Settings -> Settings) =
     match options.Profile with
     | Cli.Smoke ->
-        [ "Foraging-8x8-2p-2f-coop", 3_000L ], [ "STGS-1"; "GST" ], [ 1 ],
-        fun s -> { s with WarmupEpisodes = 5; BatchSize = 64; BufferCapacity = 20_000; EvaluationInterval = 1_500L; EvaluationEpisodes = 10 }
+        [ "Foraging-8x8-2p-2f-coop", 3_000L ], [ "STGS-1"; "GST" ], [ 1; 2 ],
+        fun s -> { s with WarmupEpisodes = 5; BatchSize = 64; BufferCapacity = 20_000; EvaluationInterval = 1_500L; EvaluationEpisodes = 50 }
     | Cli.Quick ->
         [ "Foraging-15x15-4p-5f", 200_000L ], PaperNumbers.Maddpg.table1Columns, [ 1; 2; 3 ],
         fun s -> { s with WarmupEpisodes = 40; BufferCapacity = 200_000; EvaluationInterval = 20_000L }

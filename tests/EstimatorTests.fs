@@ -322,6 +322,23 @@ let private draws =
                 // E[log U] = -1 for U ~ Uniform(0, 1); the standard error over 37000 draws is 0.005.
                 Expect.floatClose { absolute = 0.03; relative = 0.0 } (values |> Array.averageBy float) -1.0 (sprintf "%A: mean of log U" dtype)
         }
+        test "draws continue exactly from a generator's state with its pending seeds (what a checkpoint holds)" {
+            use g = new torch.Generator(11UL)
+            // Three draws take 3 of a block of 64 seeds: the generator has moved past all 64.
+            for _ in 1..3 do (Draws.LogUniform([| 5L |], torch.float32, torch.CPU, g)).Dispose()
+            let state = g.get_state()
+            let pending = Draws.PendingSeeds g
+            Expect.equal pending.Length 61 "61 seeds of the block are still to use"
+            let next (gen: torch.Generator) = [ for _ in 1..70 -> floats (Draws.LogUniform([| 5L |], torch.float32, torch.CPU, gen)) ]
+            let expected = next g
+            use other = new torch.Generator(99UL)
+            other.set_state state
+            Draws.RestorePendingSeeds(other, pending)
+            Expect.equal (next other) expected "the next 70 draws (through a new block) are the same"
+            use stateOnly = new torch.Generator(99UL)
+            stateOnly.set_state state
+            Expect.notEqual (next stateOnly) expected "the generator's state alone would skip the pending seeds"
+        }
     ]
 
 let private specs =

@@ -90,6 +90,45 @@ let private timingSmoke =
             Expect.floatClose Accuracy.high (snd times[0]) 1.0 "STGS is its own baseline"
     smokeWith "estimator-compute-time" [ "results.csv"; "compute-time.html"; "table.md" ] check (Some 40)
 
+/// A MADDPG sweep killed part-way (after its first run wrote a checkpoint) and started again resumes
+/// that run from the checkpoint and ends with the results of a sweep never stopped.
+let private killedAndResumed =
+    test "maddpg-table1 killed part-way resumes from its checkpoint and ends as a run never stopped" {
+        use dir = new TempDir()
+        let args (out: string) = [ "fsi"; script "maddpg-table1"; "--profile"; "smoke"; "--seeds"; "1"; "--checkpoint-minutes"; "0"; "--out"; out ]
+        let killed = Path.Combine(dir.Path, "killed")
+        let psi = ProcessStartInfo("dotnet", args killed)
+        psi.WorkingDirectory <- Approval.repoRoot ()
+        psi.RedirectStandardOutput <- true
+        psi.RedirectStandardError <- true
+        use p = Process.Start psi
+        p.OutputDataReceived.Add ignore
+        p.ErrorDataReceived.Add ignore
+        p.BeginOutputReadLine()
+        p.BeginErrorReadLine()
+        let runs = Path.Combine(killed, "maddpg-table1", "runs")
+        let checkpointed () =
+            Directory.Exists runs
+            && Directory.EnumerateFiles(runs, "maddpg.checkpoint", SearchOption.AllDirectories) |> Seq.isEmpty |> not
+        let clock = Stopwatch.StartNew()
+        while not (checkpointed ()) && not p.HasExited && clock.Elapsed.TotalSeconds < 180.0 do
+            System.Threading.Thread.Sleep 50
+        Expect.isTrue (checkpointed ()) "the first run wrote a checkpoint"
+        Expect.isFalse p.HasExited "and the sweep was still running"
+        p.Kill true
+        p.WaitForExit()
+        Expect.isFalse (File.Exists(Path.Combine(killed, "maddpg-table1", "smoke", "results.csv"))) "killed before any results"
+        let code, output = dotnet (args killed)
+        Expect.equal code 0 (sprintf "the second attempt finishes:\n%s" output)
+        Expect.stringContains output "resumed from its checkpoint" "and says it resumed"
+        Expect.isEmpty (Directory.EnumerateDirectories(runs, "checkpoint", SearchOption.AllDirectories)) "finished runs leave no checkpoints"
+        let whole = Path.Combine(dir.Path, "whole")
+        let code2, output2 = dotnet (args whole)
+        Expect.equal code2 0 (sprintf "the uninterrupted sweep finishes:\n%s" output2)
+        let csv root = File.ReadAllText(Path.Combine(root, "maddpg-table1", "smoke", "results.csv"))
+        Expect.equal (csv killed) (csv whole) "the same results.csv, to the last digit"
+    }
+
 let tests =
     testSequenced <| testList "experiment smoke" [
         ExperimentContractTests.sequenced
@@ -101,4 +140,5 @@ let tests =
         smoke "sms-message-length" [ "results.csv"; "figures.html"; "table.md" ]
         smoke "sms-complexity" [ "results.csv"; "histograms.html"; "table.md" ]
         smoke "maddpg-table1" [ "results.csv"; "returns.html"; "table.md" ]
+        killedAndResumed
     ]

@@ -204,5 +204,45 @@ let private softUpdates =
         }
     ]
 
+let private acting =
+    testList "acting policy" [
+        test "actions are drawn with the probabilities softmax of the actors' logits gives, per agent, shared or not" {
+            for shared in [ false; true ] do
+                use actors = StackedMlp.Actors(3, 4, 5, 16, shared, generator 4)
+                // Larger weights than the initial ones, so the three agents' distributions are far from uniform.
+                do
+                    use _ = torch.no_grad()
+                    for p in actors.parameters() do p.mul_(torch.tensor 3.0f) |> ignore
+                let policy = ActingPolicy(actors)
+                let observations = [| for k in 0 .. 11 -> float32 (sin (float k)) |]   // 3 agents x 4 floats
+                let expected = floats ((actors.call(torch.tensor(observations).reshape(3L, 1L, 4L))).softmax(-1))
+                let counts = Array.zeroCreate<int> 15
+                let mutable random = CommLab.Rng.Xoshiro256(5UL)
+                let actions = Array.zeroCreate<int> 3
+                let draws = 40_000
+                for _ in 1 .. draws do
+                    policy.Sample(System.ReadOnlySpan observations, System.Span actions, &random)
+                    for a in 0 .. 2 do counts[a * 5 + actions[a]] <- counts[a * 5 + actions[a]] + 1
+                for k in 0 .. 14 do
+                    // Binomial standard error at 40,000 draws is at most 0.0025: 4 of them.
+                    Expect.floatClose { absolute = 0.01; relative = 0.0 } (float counts[k] / float draws) (float expected[k])
+                        (sprintf "shared=%b agent %d action %d" shared (k / 5) (k % 5))
+                if shared then
+                    Expect.isTrue (expected[0..4] <> expected[5..9]) "a shared actor still sees each agent's own observation"
+        }
+        test "refreshed weights are the ones it acts with" {
+            use actors = StackedMlp.Actors(1, 2, 3, 8, false, generator 1)
+            let policy = ActingPolicy(actors)
+            do
+                use _ = torch.no_grad()
+                actors.Layers[2].Bias.copy_(torch.tensor([| 0f; 0f; 50f |]).reshape(1L, 3L)) |> ignore
+            policy.Refresh actors
+            let mutable random = CommLab.Rng.Xoshiro256(2UL)
+            let actions = Array.zeroCreate<int> 1
+            let chosen = [ for _ in 1 .. 100 -> policy.Sample(System.ReadOnlySpan [| 0.5f; -0.5f |], System.Span actions, &random); actions[0] ]
+            Expect.isTrue (chosen |> List.forall ((=) 2)) "a bias of 50 on action 2 makes it (almost) certain"
+        }
+    ]
+
 let tests =
-    testList "MADDPG parts" [ stackedLayers; asLinear; clipping; softUpdates ]
+    testList "MADDPG parts" [ stackedLayers; asLinear; clipping; softUpdates; acting ]

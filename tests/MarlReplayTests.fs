@@ -144,6 +144,26 @@ let private buffer =
             sameBatch a2 b2 "after more inserts"
         }
 
+        test "a buffer saved to a stream and loaded back samples the same batches, wrapped around or not" {
+            for added in [ 12; 45 ] do
+                use original = filled 30 added
+                use stream = new IO.MemoryStream()
+                original.Save(new IO.BinaryWriter(stream))
+                stream.Position <- 0L
+                use loaded = new ReplayBuffer(30, agents, obsLength)
+                loaded.Load(new IO.BinaryReader(stream))
+                Expect.equal (loaded.Count, loaded.Position) (original.Count, original.Position) "count and position"
+                use a = original.Sample(original.Count, new torch.Generator(3UL))
+                use b = loaded.Sample(loaded.Count, new torch.Generator(3UL))
+                sameBatch a b (sprintf "every stored transition, after %d inserts" added)
+            use small = new ReplayBuffer(20, agents, obsLength)
+            use stream = new IO.MemoryStream()
+            (filled 30 5).Save(new IO.BinaryWriter(stream))
+            stream.Position <- 0L
+            let e = Expect.throwsC (fun () -> small.Load(new IO.BinaryReader(stream))) id
+            Expect.stringContains e.Message "30 transitions x 2 agents x 3 floats" "names the saved shape"
+        }
+
         test "a state of another buffer shape is refused" {
             use b = filled 30 10
             use s = b.State()

@@ -26,7 +26,7 @@ let private kindOf (execute: Cfg -> (Progress -> unit) -> Result) : ExperimentKi
       Unit = "epoch"
       Validate = fun c -> if c.X < 0 then [ sprintf "x must be >= 0, got %d" c.X ] else []
       Label = label
-      Execute = execute
+      Execute = fun cfg context -> execute cfg context.Report
       Rows =
         fun _ outcome ->
             match outcome with
@@ -169,6 +169,29 @@ let tests =
             Expect.equal calls.Value 3 "a diverged run would diverge again: it is loaded, not re-run"
             Expect.equal (again |> List.map (fun r -> r.Outcome)) (runs |> List.map (fun r -> r.Outcome)) "the same outcomes"
             Expect.isTrue (lines |> Seq.exists (fun l -> l.Contains "skipped (diverged earlier")) "the skip is logged"
+        }
+
+        test "a run gets its folder and a checkpoint folder, which is deleted once the outcome is stored" {
+            use tmp = new TempDir()
+            let opts, lines = optionsIn tmp.Path 1
+            let dir = RunStore.experimentDir tmp.Path "test"
+            let seen = ResizeArray()
+            let kind =
+                { kindOf (fun cfg _ -> { Square = cfg.X }) with
+                    Execute =
+                        fun cfg context ->
+                            seen.Add(context.Folder, context.Checkpoints)
+                            Directory.CreateDirectory context.Checkpoints |> ignore
+                            File.WriteAllText(Path.Combine(context.Checkpoints, "state"), "half way")
+                            if cfg.X = 1 then failwith "killed" else { Square = cfg.X } }
+            Expect.throwsT<Runner.RunsFailedException> (fun () -> Runner.run opts kind (configs 2) |> ignore) "run x=1 fails"
+            let ids = configs 2 |> List.map RunStore.runId
+            Expect.equal (List.ofSeq seen |> List.map fst) (ids |> List.map (RunStore.runDir dir)) "each run's own folder"
+            Expect.isFalse (Directory.Exists(Path.Combine(RunStore.runDir dir ids[1], "checkpoint"))) "the finished run's checkpoints are gone"
+            Expect.isTrue (File.Exists(Path.Combine(RunStore.runDir dir ids[0], "checkpoint", "state"))) "the failed run keeps its checkpoint to resume from"
+            seen.Clear()
+            Expect.throwsT<Runner.RunsFailedException> (fun () -> Runner.run opts kind (configs 2) |> ignore) "run x=1 fails again"
+            Expect.isTrue (lines |> Seq.exists (fun l -> l.Contains "x=1 resumed from its checkpoint")) "the retry says it resumes"
         }
 
         test "jobs below 1 is an error naming the field" {

@@ -78,6 +78,15 @@ public static class Draws
         return z ^ (z >> 31);
     }
 
+    /// <summary>The seeds already drawn from <paramref name="generator"/> in a block and not yet used:
+    /// with the generator's own state, they are what a checkpoint must hold for the draws to continue
+    /// exactly (the generator has moved past the whole block).</summary>
+    public static long[] PendingSeeds(Generator generator) => Seeds.Pending(generator);
+
+    /// <summary>Makes <paramref name="pending"/> (from <see cref="PendingSeeds"/>) the next seeds drawn
+    /// from <paramref name="generator"/>, before any new block; call it with the generator's state restored.</summary>
+    public static void RestorePendingSeeds(Generator generator, long[] pending) => Seeds.Restore(generator, pending);
+
     /// <summary>64-bit seeds drawn from a torch generator in blocks, so a draw costs no libtorch call most of the time.</summary>
     static class Seeds
     {
@@ -103,6 +112,24 @@ public static class Draws
                     buffer.Used = 0;
                 }
                 return (ulong)buffer.Values[buffer.Used++];
+            }
+        }
+
+        public static long[] Pending(Generator generator)
+        {
+            if (!PerGenerator.TryGetValue(generator, out var buffer)) return Array.Empty<long>();
+            lock (buffer) return buffer.Values[buffer.Used..];
+        }
+
+        public static void Restore(Generator generator, long[] pending)
+        {
+            if (pending.Length > Block) throw new ArgumentException($"at most {Block} seeds can be pending, got {pending.Length}");
+            var buffer = PerGenerator.GetValue(generator, _ => new Buffer());
+            lock (buffer)
+            {
+                // The pending seeds end the block, as they did when saved.
+                buffer.Used = Block - pending.Length;
+                pending.CopyTo(buffer.Values, buffer.Used);
             }
         }
     }

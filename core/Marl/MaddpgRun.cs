@@ -29,6 +29,14 @@ public sealed record MaddpgRun(EnvTask Task, EstimatorSpec Estimator, MaddpgSett
             .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
     }
 
+    /// <summary>The step at which the task's episodes are cut (LBF's MaxEpisodeSteps, RWARE's MaxSteps).</summary>
+    public static int EpisodeLimitOf(EnvTask task) => task switch
+    {
+        ForagingTask f => f.MaxEpisodeSteps,
+        WarehouseTask w => w.MaxSteps,
+        _ => throw new ArgumentException($"no episode limit is known for task {task.Name}"),
+    };
+
     /// <summary>The task with its episode limit replaced: training episodes are cut at the settings'
     /// limit (the authors' 25 steps on LBF, registered at 50), evaluation keeps the registered one.</summary>
     public static EnvTask WithEpisodeLimit(EnvTask task, int limit) => task switch
@@ -56,6 +64,8 @@ public sealed record GradientVariance(long Step, int Layer, string Parameter, in
 /// <param name="Steps">Environment steps taken in training.</param>
 /// <param name="Updates">Gradient updates (each: every agent's critic, then every actor).</param>
 /// <param name="Episodes">Training episodes finished.</param>
+/// <param name="Transitions">Transitions in the replay buffer at the end (training and, when stored,
+/// evaluation transitions; at most its capacity).</param>
 /// <param name="Seconds">Wall time, evaluation included.</param>
 /// <param name="StepsPerSecond">Training steps per second of wall time outside evaluation.</param>
 public sealed record MaddpgResult(
@@ -64,5 +74,6 @@ public sealed record MaddpgResult(
     long Steps,
     long Updates,
     long Episodes,
+    long Transitions,
     double Seconds,
     double StepsPerSecond);

@@ -69,6 +69,16 @@ public sealed record MaddpgSettings : IValidatable
     /// for the reason in <see cref="Marl.CriticTarget"/>'s remarks.</summary>
     public CriticTarget CriticTarget { get; init; } = CriticTarget.AsRun;
 
+    /// <summary>Environments stepped together in training (the authors: 1). With more, one forward pass
+    /// acts for all of them and steps count every environment's; updates still follow each finished
+    /// episode (<see cref="UpdatesPerEpisode"/>), so the updates per step stay the authors'. The policy
+    /// then acts for up to this many steps between updates where the authors' acted for one episode.</summary>
+    public int Environments { get; init; } = 1;
+
+    /// <summary>Evaluation episodes are stored in the replay buffer too, not counted as training steps,
+    /// as the authors' code does (their <c>evaluate</c> inserts every transition it sees).</summary>
+    public bool StoreEvaluationEpisodes { get; init; } = true;
+
     /// <summary>One actor and one critic for all agents (the authors: none; the paper names sharing as
     /// future work).</summary>
     public bool ParameterSharing { get; init; }
@@ -107,5 +117,10 @@ public sealed record MaddpgSettings : IValidatable
             .AtLeast("evaluation interval (steps)", 1, EvaluationInterval)
             .AtLeast("evaluation episodes", 1, EvaluationEpisodes)
             .AtLeast("total steps", 1, TotalSteps)
+            .AtLeast("environments", 1, Environments)
+            .Check(Environments < 1 || EvaluationInterval % Environments == 0,
+                $"evaluation interval must be a multiple of environments ({Environments}): every environment steps at once, got {EvaluationInterval}")
+            .Check(Environments < 1 || TotalSteps % Environments == 0,
+                $"total steps must be a multiple of environments ({Environments}): every environment steps at once, got {TotalSteps}")
             .Check(Enum.IsDefined(CriticTarget), $"critic target must be one of {string.Join(", ", Enum.GetNames<CriticTarget>())}, got {CriticTarget}");
 }

@@ -1,213 +1,203 @@
 using System.Diagnostics;
+using System.Text;
 using CommLab.Devices;
 using CommLab.Envs;
-using CommLab.Estimators;
+using CommLab.Files;
+using CommLab.Rng;
 using CommLab.Training;
 using CommLab.Validation;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CommLab.Marl;
 
+/// <summary>How a MADDPG run reports, checkpoints and logs; none of it changes the run's numbers.</summary>
+public sealed record MaddpgTrainingOptions
+{
+    /// <summary>Gets every evaluation as it is made.</summary>
+    public Action<MaddpgEvaluation>? Progress { get; init; }
+
+    /// <summary>Stops the run between steps (throws <see cref="OperationCanceledException"/>).</summary>
+    public CancellationToken Cancel { get; init; }
+
+    /// <summary>The run's checkpoint file: when it exists the run continues from it, and the run
+    /// rewrites it (atomically) at evaluations. Null: no checkpoints.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Least wall time between checkpoints; each is written at the first evaluation after it
+    /// has passed (zero: at every evaluation). A checkpoint holds the replay buffer, so it can be
+    /// gigabytes at the paper's 2M transitions.</summary>
+    public TimeSpan CheckpointEvery { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A folder for TensorBoard event files (evaluation returns, mean losses, the estimator's
+    /// temperature, actor gradient variances). Null: none.</summary>
+    public string? TensorBoardDirectory { get; init; }
+
+    /// <summary>When given, every update's parts are timed into it (the bench's split).</summary>
+    public UpdateTimings? Timings { get; init; }
+}
+
 /// <summary>MADDPG with a discrete gradient estimator, as "Revisiting the Gumbel-Softmax in MADDPG"
 /// trains it (the authors' code, uoe-agents/revisiting-maddpg): per agent an actor on its own
-/// observation and a centralised critic on every observation and one-hot action, both stacked over the
-/// agents (<see cref="StackedMlp"/>), trained from a replay buffer after every episode.</summary>
+/// observation and a centralised critic on every observation and one-hot action (<see cref="MaddpgLearner"/>),
+/// trained from a replay buffer after every episode.</summary>
 /// <remarks>
-/// <para>One update: a batch of distinct transitions; rewards standardised per agent from running
-/// statistics; target actions sampled once from softmax of the (online, as run; target, as described)
-/// actors on the next observations; every critic regressed on r + gamma (1 - done) Q(o', a') (online
-/// critic as run, target critic as described); then every actor: agent i's action replaced by the
-/// estimator's output on its own logits, the other agents' actions taken from the batch, loss
-/// -Q_i + regulariser * mean(logits^2); per-agent gradient-norm clipping, Adam, soft target updates, and
-/// one step of the estimator's schedule. Updating all critics before all actors equals the authors'
-/// agent-by-agent loop: agent i's actor reads only critic i, and the target actions are drawn once.</para>
+/// <para>The loop: <see cref="MaddpgSettings.Environments"/> copies of the task with training episodes
+/// cut at <see cref="MaddpgSettings.EpisodeLimit"/> step together; actions are uniform during the
+/// warm-up episodes, then sampled from softmax of each actor's logits (<see cref="ActingPolicy"/>); every
+/// transition goes to the buffer; each finished episode past the warm-up triggers
+/// <see cref="MaddpgSettings.UpdatesPerEpisode"/> updates once the buffer holds a batch. Evaluations (at
+/// step 0 and every interval) run the stochastic policy on the task as registered, their transitions
+/// stored in the buffer as the authors' code stores them.</para>
 /// <para>A non-finite loss or evaluation return stops the run with <see cref="TrainingDivergedException"/>
 /// counted in environment steps.</para>
-/// <para>Not yet: several environments per rollout, checkpoints mid-run, TensorBoard logging, and the
-/// authors' storing of evaluation episodes in the buffer (here evaluation episodes are not stored).</para>
+/// <para>Checkpoints hold everything the rest of the run depends on (networks, optimizers, targets,
+/// buffer, estimator and reward statistics, environments, every generator, the evaluations so far), so a
+/// run resumed from one ends with the numbers of a run never stopped.</para>
 /// </remarks>
 public static class MaddpgTrainer
 {
-    /// <summary>Trains <paramref name="run"/> to its total steps. <paramref name="progress"/> gets every
-    /// evaluation as it is made.</summary>
-    public static MaddpgResult Train(MaddpgRun run, Action<MaddpgEvaluation>? progress = null, CancellationToken cancel = default)
+    /// <summary>Trains <paramref name="run"/> to its total steps (from its checkpoint, when
+    /// <paramref name="options"/> names one that exists).</summary>
+    public static MaddpgResult Train(MaddpgRun run, MaddpgTrainingOptions? options = null)
     {
         run.Validate();
         Reproducibility.Ensure();
-        using var session = new Session(run);
-        return session.Train(progress, cancel);
+        options ??= new MaddpgTrainingOptions();
+        using var session = new Session(run, options);
+        return session.Train();
     }
 
-    /// <summary>Everything one run holds: networks, optimizers, buffer, statistics, environments, generators.</summary>
+    /// <summary>Trains with a progress callback and no checkpoints (tests and scripts).</summary>
+    public static MaddpgResult Train(MaddpgRun run, Action<MaddpgEvaluation>? progress, CancellationToken cancel = default) =>
+        Train(run, new MaddpgTrainingOptions { Progress = progress, Cancel = cancel });
+
+    /// <summary>Everything one run holds.</summary>
     sealed class Session : IDisposable
     {
         const long GradientVarianceInterval = 1000;
+        const string Magic = "CommLab MADDPG checkpoint 1";
 
         readonly MaddpgRun run;
         readonly MaddpgSettings s;
-        readonly Device device;
-        readonly int agents, actions, observation, trainLimit;
+        readonly MaddpgTrainingOptions options;
+        readonly int agents, observation, trainLimit, evaluationLimit, envs;
         readonly IVectorEnv env;
-        readonly StackedMlp actors, critics, targetActors, targetCritics;
-        readonly optim.Optimizer actorOptimizer, criticOptimizer;
-        readonly IDiscreteEstimator estimator;
+        readonly MaddpgLearner learner;
+        readonly ActingPolicy policy;
         readonly ReplayBuffer buffer;
-        readonly RewardStandardizer rewards;
-        readonly Generator acting, sampling, noise;
-        readonly Random warmup;
         readonly float[] previous;
         readonly int[] joint;
-        readonly bool[] stored = new bool[1];
+        readonly bool[] stored;
+        readonly List<MaddpgEvaluation> evaluations = new();
         readonly List<GradientVariance> variances = new();
-        long steps, updates, episodes;
+        readonly SummaryWriter? log;
+        Xoshiro256 random;
+        long steps, episodes, nextEvaluation, lastVarianceBlock = -1;
+        double trainSeconds;
+        double criticLossSum, actorLossSum;
+        long lossCount;
 
-        public Session(MaddpgRun run)
+        public Session(MaddpgRun run, MaddpgTrainingOptions options)
         {
             this.run = run;
+            this.options = options;
             s = run.Settings;
-            device = DeviceChoice.Resolve(run.Device);
             trainLimit = s.EpisodeLimit;
-            env = MaddpgRun.WithEpisodeLimit(run.Task, trainLimit).Create(1);
+            evaluationLimit = MaddpgRun.EpisodeLimitOf(run.Task);
+            envs = s.Environments;
+            env = MaddpgRun.WithEpisodeLimit(run.Task, trainLimit).Create(envs);
             env.Reset((ulong)run.Seed);
             agents = env.Agents;
-            actions = env.ActionCount;
             observation = env.ObservationLength;
-            // Initial weights from a generator of the run's own: runs in parallel need no global lock.
-            using var init = new Generator((ulong)run.Seed, CPU);
-            actors = StackedMlp.Actors(agents, observation, actions, s.HiddenWidth, s.ParameterSharing, init);
-            critics = StackedMlp.Critics(agents, observation, actions, s.HiddenWidth, s.ParameterSharing, init);
-            targetActors = StackedMlp.Actors(agents, observation, actions, s.HiddenWidth, s.ParameterSharing, init);
-            targetCritics = StackedMlp.Critics(agents, observation, actions, s.HiddenWidth, s.ParameterSharing, init);
-            SoftUpdate.Copy(targetActors, actors);
-            SoftUpdate.Copy(targetCritics, critics);
-            foreach (var m in new[] { actors, critics, targetActors, targetCritics }) m.to(device);
-            actorOptimizer = optim.Adam(actors.parameters(), s.ActorLearningRate, eps: s.AdamEpsilon);
-            criticOptimizer = optim.Adam(critics.parameters(), s.CriticLearningRate, eps: s.AdamEpsilon);
-            acting = new Generator((ulong)run.Seed + 1, device);
-            sampling = new Generator((ulong)run.Seed + 2, CPU);
-            noise = new Generator((ulong)run.Seed + 3, device);
-            estimator = run.Estimator.Create(noise);
+            learner = new MaddpgLearner(s, run.Estimator, agents, observation, env.ActionCount, run.Seed, DeviceChoice.Resolve(run.Device));
+            policy = new ActingPolicy(learner.Actors);
             buffer = new ReplayBuffer(s.BufferCapacity, agents, observation);
-            rewards = new RewardStandardizer(agents);
-            warmup = new Random(run.Seed);
-            previous = new float[agents * observation];
-            joint = new int[agents];
+            random = Xoshiro256.ForStream((ulong)run.Seed, 1);
+            previous = new float[envs * agents * observation];
+            joint = new int[envs * agents];
+            stored = new bool[envs];
+            if (options.CheckpointPath is { } path && File.Exists(path)) Load(path);
+            if (options.TensorBoardDirectory is { } dir) log = utils.tensorboard.SummaryWriter(dir);
         }
 
-        public MaddpgResult Train(Action<MaddpgEvaluation>? progress, CancellationToken cancel)
+        public MaddpgResult Train()
         {
             var clock = Stopwatch.StartNew();
+            var lastCheckpoint = clock.Elapsed;
             var evaluationTime = TimeSpan.Zero;
-            var evaluations = new List<MaddpgEvaluation>();
+            var resumedSeconds = trainSeconds;
             void Evaluate()
             {
                 var started = clock.Elapsed;
                 var e = Evaluation(evaluations.Count);
                 evaluations.Add(e);
-                progress?.Invoke(e);
+                Log(e);
+                options.Progress?.Invoke(e);
                 evaluationTime += clock.Elapsed - started;
+                nextEvaluation = steps + s.EvaluationInterval;
+                trainSeconds = resumedSeconds + (clock.Elapsed - evaluationTime).TotalSeconds;
+                if (options.CheckpointPath is { } path && steps < s.TotalSteps && clock.Elapsed - lastCheckpoint >= options.CheckpointEvery)
+                {
+                    Save(path);
+                    lastCheckpoint = clock.Elapsed;
+                }
             }
-            Evaluate();
+            if (evaluations.Count == 0) Evaluate();
             while (steps < s.TotalSteps)
             {
-                cancel.ThrowIfCancellationRequested();
-                Act();
-                Array.Copy(env.Observations, previous, previous.Length);
-                env.Step(joint);
-                steps++;
-                var done = env.Done[0];
-                // As run, a time-limit end is stored as done; as described, only a real end is.
-                stored[0] = done && (s.CriticTarget == CriticTarget.AsRun || env.EpisodeSteps[0] < trainLimit);
-                buffer.Add(previous, joint, env.Rewards, env.Observations, stored);
-                if (done)
-                {
-                    episodes++;
-                    env.ResetDone();
-                    if (episodes > s.WarmupEpisodes && buffer.Count >= s.BatchSize)
-                        for (int k = 0; k < s.UpdatesPerEpisode; k++) Update();
-                }
-                if (steps % s.EvaluationInterval == 0) Evaluate();
+                options.Cancel.ThrowIfCancellationRequested();
+                Step();
+                if (steps >= nextEvaluation) Evaluate();
             }
-            var trainTime = (clock.Elapsed - evaluationTime).TotalSeconds;
-            return new MaddpgResult(evaluations.ToArray(), variances.ToArray(), steps, updates, episodes,
-                clock.Elapsed.TotalSeconds, steps / Math.Max(trainTime, 1e-9));
+            trainSeconds = resumedSeconds + (clock.Elapsed - evaluationTime).TotalSeconds;
+
+            return new MaddpgResult(evaluations.ToArray(), variances.ToArray(), steps, learner.Updates, episodes, buffer.Count,
+                clock.Elapsed.TotalSeconds, steps / Math.Max(trainSeconds, 1e-9));
         }
 
-        /// <summary>The joint action for the next step: uniform during the warm-up episodes, then each
-        /// actor's sample from softmax of its logits.</summary>
-        void Act()
+        /// <summary>One step of every training environment, its transitions stored, and the updates its
+        /// finished episodes call for.</summary>
+        void Step()
         {
             if (episodes < s.WarmupEpisodes)
+                for (int k = 0; k < joint.Length; k++) joint[k] = random.NextInt(env.ActionCount);
+            else
+                policy.Sample(env.Observations, joint, ref random);
+            Array.Copy(env.Observations, previous, previous.Length);
+            env.Step(joint);
+            steps += envs;
+            for (int e = 0; e < envs; e++) stored[e] = StoredDone(env.Done[e], env.EpisodeSteps[e], trainLimit);
+            buffer.Add(previous, joint, env.Rewards, env.Observations, stored);
+            var updated = false;
+            for (int e = 0; e < envs; e++)
             {
-                for (int a = 0; a < agents; a++) joint[a] = warmup.Next(actions);
-                return;
+                if (!env.Done[e]) continue;
+                episodes++;
+                if (episodes > s.WarmupEpisodes && buffer.Count >= s.BatchSize)
+                {
+                    for (int k = 0; k < s.UpdatesPerEpisode; k++) Update();
+                    updated = true;
+                }
             }
-            SampleActions(env.Observations, 1, acting, joint);
+            env.ResetDone();
+            if (updated) policy.Refresh(learner.Actors);
         }
 
-        /// <summary>Each agent's action in each of <paramref name="envs"/> environments, sampled from
-        /// softmax of its actor's logits on their flat observations [envs * N * obs]; written env-major
-        /// into <paramref name="into"/> ([envs * N]), as <see cref="IVectorEnv.Step(int[])"/> takes them.</summary>
-        void SampleActions(float[] observations, int envs, Generator generator, int[] into)
-        {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var obs = torch.from_array(observations).view(envs, agents, observation).to(device).transpose(0, 1);
-            var chosen = OneHot.SampleIndex(actors.call(obs), generator).reshape(agents, envs).t().contiguous().cpu();
-            var values = chosen.data<long>();
-            for (int i = 0; i < into.Length; i++) into[i] = (int)values[i];
-        }
+        // As run, every end is stored as done (time limits too); as described, only an end before the limit.
+        bool StoredDone(bool done, int episodeSteps, int limit) =>
+            done && (s.CriticTarget == CriticTarget.AsRun || episodeSteps < limit);
 
         void Update()
         {
-            using var scope = NewDisposeScope();
-            using var batch = buffer.Sample(s.BatchSize, sampling, device);
-            var b = batch.Observations.shape[0];
-            var obs = batch.Observations;                                             // [B, N, D]
-            var next = batch.NextObservations;
-            var taken = nn.functional.one_hot(batch.Actions, actions).to(ScalarType.Float32); // [B, N, A]
-            var r = (s.StandardizeRewards ? rewards.UpdateAndStandardize(batch.Rewards) : batch.Rewards).transpose(0, 1).unsqueeze(-1); // [N, B, 1]
-            var notDone = (1 - batch.Done).view(1, b, 1);
-
-            Tensor target;
-            using (no_grad())
-            {
-                var policy = s.CriticTarget == CriticTarget.AsRun ? actors : targetActors;
-                var critic = s.CriticTarget == CriticTarget.AsRun ? critics : targetCritics;
-                var nextActions = OneHot.Sample(policy.call(next.transpose(0, 1)), acting).transpose(0, 1); // [B, N, A]
-                target = r + s.Gamma * notDone * critic.call(CriticInput(next, nextActions));
-            }
-            var q = critics.call(CriticInput(obs, taken));                           // [N, B, 1]
-            // Summed over agents, each a batch mean: every critic gets its own loss's gradient.
-            var criticLoss = (q - target).pow(2).mean(new long[] { 1, 2 }).sum();
-            criticOptimizer.zero_grad();
-            criticLoss.backward();
-            AgentGradientClipping.ClipNorms(critics.parameters(), s.GradientClip);
-            criticOptimizer.step();
-
-            var logits = actors.call(obs.transpose(0, 1));                           // [N, B, A]
-            var own = estimator.Apply(logits, true);                                 // [N, B, A]
-            // Agent i's joint action: its own estimator output in slot i, the batch's actions elsewhere.
-            var slot = eye(agents, device: obs.device).view(agents, 1, agents, 1);  // [N(i), 1, N(j), 1]
-            var mixed = slot * own.unsqueeze(2) + (1 - slot) * taken.unsqueeze(0);   // [N, B, N, A]
-            var value = critics.call(cat(new[] { obs.reshape(1, b, -1).expand(agents, -1, -1), mixed.reshape(agents, b, -1) }, -1));
-            var actorLoss = (-value.mean(new long[] { 1, 2 }) + s.PolicyRegularizer * logits.pow(2).mean(new long[] { 1, 2 })).sum();
-            actorOptimizer.zero_grad();
-            actorLoss.backward();
-            if (ShouldLogVariance()) LogVariances();
-            AgentGradientClipping.ClipNorms(actors.parameters(), s.GradientClip);
-            actorOptimizer.step();
-
-            SoftUpdate.Apply(targetActors, actors, s.SoftUpdate);
-            SoftUpdate.Apply(targetCritics, critics, s.SoftUpdate);
-            estimator.Step();
-            updates++;
-            CheckFinite("critic loss", criticLoss.item<float>());
-            CheckFinite("actor loss", actorLoss.item<float>());
+            var losses = learner.Update(buffer, options.Timings, ShouldLogVariance() ? LogVariances : null);
+            CheckFinite("critic loss", losses.Critic);
+            CheckFinite("actor loss", losses.Actor);
+            criticLossSum += losses.Critic;
+            actorLossSum += losses.Actor;
+            lossCount++;
         }
-
-        long lastVarianceBlock = -1;
 
         // Once per 1,000 steps, at the first update at or after each multiple (the authors log when the
         // step count is a multiple, which their updates at episode ends hit on LBF's 25-step episodes).
@@ -219,7 +209,7 @@ public static class MaddpgTrainer
             return true;
         }
 
-        void LogVariances()
+        void LogVariances(StackedMlp actors)
         {
             using var scope = NewDisposeScope();
             var layers = actors.Layers;
@@ -228,43 +218,69 @@ public static class MaddpgTrainer
                 {
                     if (p.grad is not Tensor g) continue;
                     var perAgent = g.reshape(g.shape[0], -1).var(1).cpu().data<float>().ToArray();
-                    for (int a = 0; a < perAgent.Length; a++) variances.Add(new GradientVariance(steps, l, name, a, perAgent[a]));
+                    for (int a = 0; a < perAgent.Length; a++)
+                    {
+                        variances.Add(new GradientVariance(steps, l, name, a, perAgent[a]));
+                        log?.add_scalar($"gradient_variance/layer{l}_{name}/agent{a}", perAgent[a], (int)steps);
+                    }
                 }
         }
 
-        /// <summary>[N, B, N * (D + A)]: every agent's critic sees all observations, then all actions.</summary>
-        Tensor CriticInput(Tensor observations, Tensor oneHot)
+        void Log(MaddpgEvaluation e)
         {
-            var b = observations.shape[0];
-            return cat(new[] { observations.reshape(b, -1), oneHot.reshape(b, -1) }, -1);
+            if (log is null) return;
+            var step = (int)e.Step;
+            log.add_scalar("evaluation/return", (float)e.MeanReturn, step);
+            log.add_scalar("estimator/temperature", (float)learner.Estimator.Temperature, step);
+            if (lossCount > 0)
+            {
+                // Means over the updates since the previous evaluation.
+                log.add_scalar("loss/critic", (float)(criticLossSum / lossCount), step);
+                log.add_scalar("loss/actor", (float)(actorLossSum / lossCount), step);
+            }
+            log.add_scalar("training/updates", learner.Updates, step);
+            criticLossSum = actorLossSum = 0;
+            lossCount = 0;
         }
 
         void CheckFinite(string quantity, float value)
         {
             if (!float.IsFinite(value))
-                throw new TrainingDivergedException(new Divergence("step", steps, quantity, value, $"update {updates}"));
+                throw new TrainingDivergedException(new Divergence("step", steps, quantity, value, $"update {learner.Updates}"));
         }
 
         /// <summary>EvaluationEpisodes episodes of the stochastic policy, all at once on as many copies of
-        /// the registered task, seeded by the run's seed and the evaluation's index.</summary>
+        /// the registered task, seeded by the run's seed and the evaluation's index; their transitions go
+        /// to the buffer (<see cref="MaddpgSettings.StoreEvaluationEpisodes"/>), not counted as steps.</summary>
         MaddpgEvaluation Evaluation(int index)
         {
             var n = s.EvaluationEpisodes;
             using var eval = run.Task.Create(n);
             eval.Reset((ulong)run.Seed * 1_000_003UL + (ulong)index + 1);
+            var draws = Xoshiro256.ForStream((ulong)run.Seed * 7919UL + (ulong)index, 2);
             var returns = new double[n];
             var finished = new bool[n];
             var act = new int[n * agents];
-            using var generator = new Generator((ulong)run.Seed * 7919UL + (ulong)index, device);
-            while (finished.Contains(false))
+            var before = new float[n * agents * observation];
+            var width = agents * observation;
+            var done = new bool[1];
+            var left = n;
+            while (left > 0)
             {
-                SampleActions(eval.Observations, n, generator, act);
+                policy.Sample(eval.Observations, act, ref draws);
+                Array.Copy(eval.Observations, before, before.Length);
                 eval.Step(act);
                 for (int e = 0; e < n; e++)
                 {
                     if (finished[e]) continue;
                     for (int a = 0; a < agents; a++) returns[e] += eval.Rewards[e * agents + a];
-                    if (eval.Done[e]) finished[e] = true;
+                    if (s.StoreEvaluationEpisodes)
+                    {
+                        done[0] = StoredDone(eval.Done[e], eval.EpisodeSteps[e], evaluationLimit);
+                        buffer.Add(before.AsSpan(e * width, width), act.AsSpan(e * agents, agents), eval.Rewards.AsSpan(e * agents, agents),
+                            eval.Observations.AsSpan(e * width, width), done);
+                    }
+                    if (eval.Done[e]) { finished[e] = true; left--; }
                 }
                 // Copies whose episode ended start another, which is not counted, so every copy can step.
                 eval.ResetDone();
@@ -275,16 +291,78 @@ public static class MaddpgTrainer
             return new MaddpgEvaluation(steps, mean, returns);
         }
 
+        // What identifies the run a checkpoint belongs to, beyond its file's place: refusing a foreign
+        // checkpoint beats silently continuing someone else's run.
+        string Fingerprint() =>
+            $"{run.Task.Name} agents={agents} obs={observation} actions={env.ActionCount} envs={envs} seed={run.Seed} " +
+            $"steps={s.TotalSteps} buffer={s.BufferCapacity} estimator={run.Estimator.Kind}";
+
+        void Save(string path) => AtomicFile.Write(path, stream =>
+        {
+            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(Fingerprint());
+            w.Write(steps); w.Write(episodes); w.Write(nextEvaluation); w.Write(lastVarianceBlock); w.Write(trainSeconds);
+            var (a, b, c, d) = random.State;
+            w.Write(a); w.Write(b); w.Write(c); w.Write(d);
+            w.Write(evaluations.Count);
+            foreach (var e in evaluations)
+            {
+                w.Write(e.Step); w.Write(e.MeanReturn); w.Write(e.Returns.Length);
+                foreach (var r in e.Returns) w.Write(r);
+            }
+            w.Write(variances.Count);
+            foreach (var v in variances)
+            {
+                w.Write(v.Step); w.Write(v.Layer); w.Write(v.Parameter); w.Write(v.Agent); w.Write(v.Variance);
+            }
+            for (int e = 0; e < envs; e++) w.Write(env.SaveState(e));
+            learner.Save(w);
+            buffer.Save(w);
+        });
+
+        void Load(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            using var r = new BinaryReader(stream, Encoding.UTF8);
+            try
+            {
+                if (r.ReadString() != Magic) throw new InvalidDataException("not a MADDPG checkpoint of this version");
+                var saved = r.ReadString();
+                if (saved != Fingerprint())
+                    throw new InvalidDataException($"it belongs to another run ({saved}); this run is {Fingerprint()}");
+                steps = r.ReadInt64(); episodes = r.ReadInt64(); nextEvaluation = r.ReadInt64(); lastVarianceBlock = r.ReadInt64();
+                trainSeconds = r.ReadDouble();
+                random = Xoshiro256.FromState((r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64()));
+                var count = r.ReadInt32();
+                for (int i = 0; i < count; i++)
+                {
+                    var step = r.ReadInt64();
+                    var mean = r.ReadDouble();
+                    var returns = new double[r.ReadInt32()];
+                    for (int k = 0; k < returns.Length; k++) returns[k] = r.ReadDouble();
+                    evaluations.Add(new MaddpgEvaluation(step, mean, returns));
+                }
+                count = r.ReadInt32();
+                for (int i = 0; i < count; i++)
+                    variances.Add(new GradientVariance(r.ReadInt64(), r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadDouble()));
+                for (int e = 0; e < envs; e++) env.RestoreState(e, r.ReadString());
+                learner.Load(r);
+                buffer.Load(r);
+            }
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException)
+            {
+                throw new InvalidDataException($"checkpoint {path} cannot be resumed: {e.Message}. Delete it to start the run again.", e);
+            }
+            policy.Refresh(learner.Actors);
+        }
+
         public void Dispose()
         {
+
             env.Dispose();
-            foreach (var m in new[] { actors, critics, targetActors, targetCritics }) m.Dispose();
-            actorOptimizer.Dispose();
-            criticOptimizer.Dispose();
+            learner.Dispose();
             buffer.Dispose();
-            acting.Dispose();
-            sampling.Dispose();
-            noise.Dispose();
         }
     }
 }

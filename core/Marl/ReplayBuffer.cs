@@ -212,6 +212,62 @@ public sealed class ReplayBuffer : IDisposable
         count = state.Count;
     }
 
+    /// <summary>Writes the sizes, position, count and filled rows straight from the arrays, with no copy
+    /// in memory (a checkpoint of a 2M-transition buffer is gigabytes; <see cref="State"/> would double it).</summary>
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(Capacity); writer.Write(Agents); writer.Write(ObservationLength);
+        writer.Write(position); writer.Write(count);
+        var perObservation = Agents * ObservationLength;
+        Write<float>(writer, observations, count * perObservation);
+        Write<float>(writer, nextObservations, count * perObservation);
+        Write<long>(writer, actions, count * Agents);
+        Write<float>(writer, rewards, count * Agents);
+        Write<float>(writer, done, count);
+    }
+
+    /// <summary>Reads back what <see cref="Save"/> wrote, into a buffer of the same sizes (refused
+    /// otherwise, naming both).</summary>
+    public void Load(BinaryReader reader)
+    {
+        var (capacity, agents, length) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        if (capacity != Capacity || agents != Agents || length != ObservationLength)
+            throw new InvalidDataException($"the saved buffer holds {capacity} transitions x {agents} agents x {length} floats, " +
+                $"this one {Capacity} x {Agents} x {ObservationLength}");
+        var (savedPosition, savedCount) = (reader.ReadInt32(), reader.ReadInt32());
+        if (savedCount < 0 || savedCount > Capacity || savedPosition < 0 || savedPosition >= Capacity)
+            throw new InvalidDataException($"the saved buffer has position {savedPosition} and count {savedCount}, outside a buffer of {Capacity}");
+        var perObservation = Agents * ObservationLength;
+        Read<float>(reader, observations, savedCount * perObservation);
+        Read<float>(reader, nextObservations, savedCount * perObservation);
+        Read<long>(reader, actions, savedCount * Agents);
+        Read<float>(reader, rewards, savedCount * Agents);
+        Read<float>(reader, done, savedCount);
+        position = savedPosition;
+        count = savedCount;
+    }
+
+    // Whole arrays can pass 2 GB, so they go through in slices of at most 64 MB.
+    const int Slice = 1 << 24;
+
+    static void Write<T>(BinaryWriter writer, T[] array, long length) where T : struct
+    {
+        writer.Write(length);
+        for (long start = 0; start < length; start += Slice)
+            writer.Write(MemoryMarshal.AsBytes(array.AsSpan((int)start, (int)Math.Min(Slice, length - start))));
+    }
+
+    static void Read<T>(BinaryReader reader, T[] array, long length) where T : struct
+    {
+        var saved = reader.ReadInt64();
+        if (saved != length) throw new InvalidDataException($"the saved buffer has {saved} values where {length} were expected");
+        for (long start = 0; start < length; start += Slice)
+        {
+            var bytes = MemoryMarshal.AsBytes(array.AsSpan((int)start, (int)Math.Min(Slice, length - start)));
+            reader.BaseStream.ReadExactly(bytes);
+        }
+    }
+
     /// <summary>Frees the tensor views; the arrays go with the garbage collector.</summary>
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using CommLab.Files;
 
 namespace CommLab.Symbolic;
 
@@ -19,22 +20,12 @@ public static class GameFile
 
     /// <summary>Writes <paramref name="games"/> to <paramref name="path"/> (atomically: a temporary file
     /// renamed over the target, so an interrupted write leaves no half file).</summary>
-    public static void Write(string path, SymbolicGames games, string? comment = null)
-    {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+    public static void Write(string path, SymbolicGames games, string? comment = null) =>
+        AtomicFile.Write(path, stream =>
         {
-            using (var w = new StreamWriter(temp, false, new UTF8Encoding(false)))
-                Write(w, games, comment);
-            File.Move(temp, path, true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+            using var w = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+            Write(w, games, comment);
+        });
 
     /// <summary>Writes the games to <paramref name="writer"/> in the documented format.</summary>
     public static void Write(TextWriter writer, SymbolicGames games, string? comment = null)
