@@ -100,5 +100,5 @@ let tests =
         timingSmoke
         smoke "sms-message-length" [ "results.csv"; "figures.html"; "table.md" ]
         smoke "sms-complexity" [ "results.csv"; "histograms.html"; "table.md" ]
-        smoke "maddpg-table1" [ "results.csv"; "returns.html"; "table.md" ]
+        smoke "maddpg-table1" [ "results.csv"; "returns.html"; "sample-efficiency.html"; "marl-eval.json"; "table.md" ]
     ]
