@@ -1,4 +1,4 @@
-/// Table 1 and the return curves (Figures 1-3) of "Revisiting the Gumbel-Softmax in MADDPG"
+/// Table 1, the return curves (Figures 1-3) and Figure 4 of "Revisiting the Gumbel-Softmax in MADDPG"
 /// from MADDPG rows and runs, with the paper's numbers under ours; and the aggregate statistics the
 /// field now asks for beyond Table 1 (IQM, probability of improvement, sample efficiency, marl-eval).
 module CommLab.Dsl.MaddpgReports
@@ -116,3 +116,32 @@ let saveMarlEval (dir: string) (runs: Runner.RunRecord<Run, Metrics> list) : str
         sprintf "[marl-eval.json](marl-eval.json): the per-episode evaluation returns (metric `return`) of the %d finished runs, laid out for marl-eval (Gorsane et al. 2022) as `environment/task/algorithm/run_<seed>/step_<i>`, `step_0` the untrained policy."
             finished.Length
     | Error why -> sprintf "marl-eval.json was not written: %s" why
+
+/// Figure 4: one chart per actor layer and parameter, per method the mean gradient variance over
+/// agents with the band from the lowest to the highest agent, the y axis logarithmic (linear, and
+/// said in the title, when some variance is 0).
+let gradientCharts (panels: MaddpgGradients.Panel list) =
+    [ for p in panels ->
+          let series = [ for m, points in p.Lines -> m, [ for pt in points -> float pt.Step, pt.Mean, pt.Min, pt.Max ] ]
+          let positive = series |> List.forall (snd >> List.forall (fun (_, _, lo, _) -> lo > 0.0))
+          Plots.intervals
+              (sprintf "%s: layer %d, %s gradients%s" p.Task p.Layer p.Parameter (if positive then "" else " (linear axis: some variance is 0)"))
+              "environment steps" "variance of the gradient's elements" positive series ]
+
+/// Figure 4 in numbers: per panel and method, the median over the first and over the last quarter
+/// of training of the mean over agents (`MaddpgGradients.quarters`), in scientific notation.
+let gradientSummary (panels: MaddpgGradients.Panel list) : string =
+    let names = panels |> List.collect (fun p -> List.map fst p.Lines) |> List.distinct
+    Markdown.table
+        ([ "task"; "layer"; "parameter" ] @ [ for m in names do yield m + ": first quarter"; yield m + ": last quarter" ])
+        [ for p in panels ->
+              [ p.Task; string p.Layer; p.Parameter ]
+              @ [ for m in names do
+                      match p.Lines |> List.tryFind (fst >> (=) m) with
+                      | Some (_, points) ->
+                          let first, last = MaddpgGradients.quarters points
+                          yield Markdown.scientific 2 first
+                          yield Markdown.scientific 2 last
+                      | None ->
+                          yield Markdown.missing
+                          yield Markdown.missing ] ]

@@ -1,6 +1,6 @@
 /// MADDPG's report numbers against hand computations: each run's Table 1 scores, per-task
 /// normalisation, the aggregates and their missing cases, sample-efficiency curves over tasks of
-/// different lengths, and the marl-eval export of runs.
+/// different lengths, the marl-eval export of runs, and Figure 4's aggregation across agents.
 module CommLab.Tests.MaddpgReportsTests
 
 open System
@@ -10,6 +10,7 @@ open CommLab.Dsl
 open CommLab.Dsl.Maddpg
 open CommLab.Dsl.MaddpgStatistics
 open CommLab.Dsl.Statistics
+open CommLab.Marl
 
 let private small = "Foraging-8x8-2p-2f-coop"
 let private large = "Foraging-15x15-4p-5f"
@@ -147,4 +148,49 @@ let private exportTests =
         }
     ]
 
-let tests = testList "MADDPG reports" [ scoreTests; aggregateTests; exportTests ]
+let private variance step layer parameter agent value = GradientVariance(step, layer, parameter, agent, value)
+
+let private gradientTests =
+    testList "Figure 4" [
+        test "agents averaged over seeds, then mean, min and max across agents" {
+            // A, layer 0 weight. Block 1: seed 1 logs at 1010 (agents 1, 3), seed 2 at 1005 (3, 5): agent
+            // means 2 and 4 -> mean 3, min 2, max 4, at the earliest step 1005. Block 2: seed 1 at 2000 (2,
+            // 4), seed 2 at 2010 (4, 8): agent means 3 and 6 -> mean 4.5, min 3, max 6.
+            let seed1 = [ variance 1010L 0 "bias" 0 0.5; variance 1010L 0 "weight" 0 1.0; variance 1010L 0 "weight" 1 3.0
+                          variance 2000L 0 "weight" 0 2.0; variance 2000L 0 "weight" 1 4.0; variance 2000L 1 "weight" 0 7.0 ]
+            let seed2 = [ variance 1005L 0 "weight" 0 3.0; variance 1005L 0 "weight" 1 5.0; variance 2010L 0 "weight" 0 4.0; variance 2010L 0 "weight" 1 8.0 ]
+            let b = [ variance 1000L 0 "weight" 0 9.0; variance 1000L 0 "weight" 1 1.0 ]
+            let panels = MaddpgGradients.acrossAgents [ small, "A", seed1; small, "A", seed2; small, "B", b ]
+            Expect.equal [ for p in panels -> p.Layer, p.Parameter ] [ 1, "weight"; 1, "bias"; 2, "weight" ] "layers from 1, weight before bias"
+            let weight = panels.Head
+            Expect.equal weight.Lines
+                [ "A", [ { Step = 1005L; Mean = 3.0; Min = 2.0; Max = 4.0 }; { Step = 2000L; Mean = 4.5; Min = 3.0; Max = 6.0 } ]
+                  "B", [ { Step = 1000L; Mean = 5.0; Min = 1.0; Max = 9.0 } ] ]
+                "per method, a point per 1,000-step block"
+            Expect.equal [ for m, _ in panels[1].Lines -> m ] [ "A" ] "only A logged a bias"
+            let rows = MaddpgGradients.rows panels
+            Expect.equal rows.Length 5 "3 + 1 + 1 plotted points"
+            Expect.equal rows.Head { Task = small; Method = "A"; Layer = 1; Parameter = "weight"; Step = 1005L; Mean = 3.0; Min = 2.0; Max = 4.0 } "the first point as a CSV row"
+        }
+        test "medians of the first and the last quarter" {
+            let points (means: (int64 * float) list) : MaddpgGradients.Point list = [ for step, m in means -> { Step = step; Mean = m; Min = m; Max = m } ]
+            // 7 points, ceil(7/4) = 2 each: steps 1, 2 have means 5, 1 (median 3); steps 6, 7 have 7, 4 (median 5.5). Given out of order.
+            let seven = points [ 7L, 4.0; 1L, 5.0; 3L, 3.0; 2L, 1.0; 5L, 8.0; 4L, 2.0; 6L, 7.0 ]
+            Expect.equal (MaddpgGradients.quarters seven) (3.0, 5.5) "sorted by step first"
+            // 9 points, 3 each: medians of 1, 2, 3 and of 7, 8, 9.
+            Expect.equal (MaddpgGradients.quarters (points [ for i in 1L .. 9L -> i, float i ])) (2.0, 8.0) "odd counts take the middle value"
+            Expect.equal (MaddpgGradients.quarters (points [ 1L, 2.0; 2L, 6.0 ])) (2.0, 6.0) "two points: the first and the last"
+            Expect.throwsC (fun () -> MaddpgGradients.quarters [] |> ignore) (fun e -> Expect.isTrue (e :? ArgumentException) "no points, no quarters")
+        }
+        test "a zero variance switches its chart to a linear axis instead of failing" {
+            let line (lo: float) : (string * MaddpgGradients.Point list) list = [ "A", [ { Step = 1000L; Mean = 1.0; Min = lo; Max = 2.0 } ] ]
+            let panel lo : MaddpgGradients.Panel = { Task = small; Layer = 3; Parameter = "bias"; Lines = line lo }
+            match MaddpgReports.gradientCharts [ panel 0.5; panel 0.0 ] with
+            | [ positive; zero ] ->
+                Expect.stringContains (positive.GetPlottingJS()) "\"type\":\"log\"" "positive variances: log axis"
+                Expect.stringContains (zero.GetPlottingJS()) "linear axis: some variance is 0" "the title says why the axis is linear"
+            | charts -> failtestf "one chart per panel, got %d" charts.Length
+        }
+    ]
+
+let tests = testList "MADDPG reports" [ scoreTests; aggregateTests; exportTests; gradientTests ]
