@@ -106,12 +106,13 @@ target "ChannelEstimators" (experiment "channel-estimators")
 target "SmsFigures" (experiment "sms-message-length")
 target "SmsComplexity" (experiment "sms-complexity")
 target "Table1" (experiment "maddpg-table1")
+target "Figure4" (experiment "maddpg-figure4")
 target "Bench" (fun p ->
     for script in [ "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
 target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
 target "Paper" (fun _ ->
-    for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "maddpg-table1" ] do
+    for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "maddpg-table1"; "maddpg-figure4" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
 target "Help" (fun _ ->
     Trace.log (sprintf "Targets: %s" (String.concat ", " targets))
@@ -125,6 +126,7 @@ target "Help" (fun _ ->
 "Build" ==> "SmsFigures"
 "Build" ==> "SmsComplexity"
 "Build" ==> "Table1"
+"Build" ==> "Figure4"
 "Build" ==> "Bench"
 "Build" ==> "EnvBench"
 "Build" ==> "Paper"

@@ -89,28 +89,40 @@ let bars (title: string) (xLabel: string) (yLabel: string) (series: (string * (s
 let private palette =
     [| "31,119,180"; "255,127,14"; "44,160,44"; "214,39,40"; "148,103,189"; "140,86,75"; "227,119,194"; "127,127,127" |]
 
-/// One line per named series of (x, mean, spread) points, with a shaded band from mean - spread to
-/// mean + spread (e.g. the standard deviation over seeds) in the series' colour.
-let bands (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float * float) list) list) : PlotlyChart =
+/// One line per named series of (x, y, lower, upper) points, with a shaded band from lower to upper
+/// (a bootstrap interval, the range over agents) in the series' colour. With `logY` the y axis is
+/// logarithmic, and a non-positive y or band edge is an error (plotly would drop it without a word).
+let intervals (title: string) (xLabel: string) (yLabel: string) (logY: bool) (series: (string * (float * float * float * float) list) list) : PlotlyChart =
+    if logY then
+        for name, points in series do
+            match points |> List.tryFind (fun (_, y, lo, hi) -> not (y > 0.0 && lo > 0.0 && hi > 0.0)) with
+            | Some (x, y, lo, hi) ->
+                invalidArg "series" (sprintf "chart '%s': series '%s' has y = %g in [%g, %g] at x = %g, which a log y axis cannot show" title name y lo hi x)
+            | None -> ()
     let traces =
         series
         |> List.mapi (fun i (name, points) ->
             let rgb = palette[i % palette.Length]
-            let xs = points |> List.map (fun (x, _, _) -> x)
-            let upper = points |> List.map (fun (_, m, s) -> m + s)
-            let lower = points |> List.map (fun (_, m, s) -> m - s)
-            let mean = points |> List.map (fun (_, m, _) -> m)
+            let xs = points |> List.map (fun (x, _, _, _) -> x)
+            let line = points |> List.map (fun (_, y, _, _) -> y)
+            let lower = points |> List.map (fun (_, _, lo, _) -> lo)
+            let upper = points |> List.map (fun (_, _, _, hi) -> hi)
             // Plotly fills "tonexty" down to the trace drawn just before, so each band is its upper
             // edge followed by its lower edge, both without lines.
             [ Scatter(x = xs, y = upper, mode = "lines", line = Line(width = 0.0, color = sprintf "rgba(%s,0)" rgb),
                       showlegend = false, hoverinfo = "skip", legendgroup = name) :> Trace
               Scatter(x = xs, y = lower, mode = "lines", line = Line(width = 0.0, color = sprintf "rgba(%s,0)" rgb),
                       fill = "tonexty", fillcolor = sprintf "rgba(%s,0.2)" rgb, showlegend = false, hoverinfo = "skip", legendgroup = name)
-              Scatter(x = xs, y = mean, mode = "lines+markers", name = name, line = Line(color = sprintf "rgb(%s)" rgb),
+              Scatter(x = xs, y = line, mode = "lines+markers", name = name, line = Line(color = sprintf "rgb(%s)" rgb),
                       legendgroup = name) ])
         |> List.concat
-    let layout = Layout(title = title, xaxis = Xaxis(title = xLabel), yaxis = Yaxis(title = yLabel))
+    let layout = Layout(title = title, xaxis = Xaxis(title = xLabel), yaxis = Yaxis(title = yLabel, ``type`` = (if logY then "log" else "linear")))
     Chart.Plot(traces, layout)
+
+/// One line per named series of (x, mean, spread) points, with a shaded band from mean - spread to
+/// mean + spread (e.g. the standard deviation over seeds) in the series' colour.
+let bands (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float * float) list) list) : PlotlyChart =
+    intervals title xLabel yLabel false [ for name, points in series -> name, [ for x, m, s in points -> x, m, m - s, m + s ] ]
 
 // "</" ends a <script> element wherever it appears, even inside a JS string; "<\/" means the same
 // to JavaScript (and to JSON) but not to the HTML parser.

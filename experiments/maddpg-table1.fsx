@@ -2,7 +2,8 @@
 // the five gradient estimators (STGS-1, STGS-T, TAGS, GRMCK, GST) on the grid-world tasks; maximum and
 // average evaluation returns with 95% intervals over seeds, Table 1's marks (bold best, asterisk where a
 // Welch test at 5% cannot tell a method from the best), the paper's numbers under ours, and the return
-// curves per task.
+// curves per task. Then what rliable and marl-eval report beyond it: IQM and probability of improvement
+// over STGS-1 with stratified-bootstrap intervals, sample-efficiency curves, and a marl-eval JSON file.
 #load "Load.fsx"
 
 open CommLab.Dsl
@@ -15,31 +16,35 @@ let options = Cli.parse "maddpg-table1" Cli.Quick (fsi.CommandLineArgs |> Array.
 // episodes, soft updates 0.01, logits regulariser 1e-3, per-agent reward standardisation, 1 (LBF) or 10
 // (RWARE) updates per episode, LBF training episodes of 25 steps, evaluation every 50k steps over 100
 // episodes, 5 seeds, and Table 1's steps per task. The critic target is the authors' code as run.
-// Smoke: one task, two methods, two seeds, 3,000 steps. Quick (not yet run here): the headline task of the LBF
-// comparison, Foraging-15x15-4p-5f, with every method over 3 seeds and 200k steps, a 200k buffer and
-// 40 warm-up episodes; far from the paper's 7.5M steps, it shows only the start of the curves.
+// Smoke: one task, two methods, two seeds, 3,000 steps. Quick: the headline task of the LBF comparison,
+// Foraging-15x15-4p-5f, with every method over 3 seeds and 200k steps, a 200k buffer and 40 warm-up
+// episodes; far from the paper's 7.5M steps, it shows only the start of the curves (MaddpgProfiles).
 let tasks, methods, defaultSeeds, (settings: Settings -> Settings) =
     match options.Profile with
-    | Cli.Smoke ->
-        [ "Foraging-8x8-2p-2f-coop", 3_000L ], [ "STGS-1"; "GST" ], [ 1; 2 ],
-        fun s -> { s with WarmupEpisodes = 5; BatchSize = 64; BufferCapacity = 20_000; EvaluationInterval = 1_500L; EvaluationEpisodes = 50 }
-    | Cli.Quick ->
-        [ "Foraging-15x15-4p-5f", 200_000L ], PaperNumbers.Maddpg.table1Columns, [ 1; 2; 3 ],
-        fun s -> { s with WarmupEpisodes = 40; BufferCapacity = 200_000; EvaluationInterval = 20_000L }
+    | Cli.Smoke -> [ MaddpgProfiles.smokeTask ], [ "STGS-1"; "GST" ], [ 1; 2 ], MaddpgProfiles.smoke
+    | Cli.Quick -> [ MaddpgProfiles.quickTask ], PaperNumbers.Maddpg.table1Columns, [ 1; 2; 3 ], MaddpgProfiles.quick
     | Cli.Paper ->
         [ for task, steps, _ in PaperNumbers.Maddpg.table1 -> task, steps ], PaperNumbers.Maddpg.table1Columns, [ 1 .. 5 ], id
+
+// rliable's 50,000 bootstrap replicates (2,000 for smoke), seeded so the tables repeat.
+let bootstrap = MaddpgProfiles.bootstrap options.Profile
 
 let baseRun =
     { Task = fst tasks.Head; Estimator = Estimator.stgs 1.0; Method = "STGS-1"; Settings = forTask (fst tasks.Head) 1L
       Seed = 1; Device = options.Device }
 let sweep = [ Axes.tasks tasks settings; Axes.methods methods; Axes.seeds (Cli.seeds options defaultSeeds) ]
 let results = Experiment.run options "maddpg-table1" kind (Sweep.grid baseRun sweep)
+let marlEval = MaddpgReports.saveMarlEval (Experiment.outputDir options results.Experiment) results.Runs
 
 Experiment.publish options results
     { Title = sprintf "MADDPG with each gradient estimator: Table 1 (%s profile)" (Cli.profileName options)
       Body =
         [ "Maximum return (average return) [seeds] per task and method: the maximum is the evaluation where the mean over seeds peaks, the average is over every evaluation; 95% t intervals over seeds; **bold** the best, * not significantly different from the best (two-sided Welch test, 5%). The paper's row, over 5 seeds, is under ours (its bold is lost in the extracted text)."
           MaddpgReports.table1 results.Rows ]
+        @ MaddpgReports.statistics bootstrap "STGS-1" results.Rows
+        @ [ "### Export"; marlEval ]
       Pages =
         [ { File = "returns.html"; Title = "Figures 1-3: evaluation returns over training"
-            Charts = [ for task, _ in tasks -> MaddpgReports.curvesChart task results.Rows ] } ] }
+            Charts = [ for task, _ in tasks -> MaddpgReports.curvesChart task results.Rows ] }
+          { File = "sample-efficiency.html"; Title = "Sample efficiency: IQM of normalised returns over training"
+            Charts = [ MaddpgReports.sampleEfficiencyChart bootstrap results.Rows ] } ] }

@@ -68,6 +68,7 @@ let allTests =
         MarlReplayTests.tests
         MaddpgSettingsTests.tests
         MaddpgTrainerTests.tests
+        MaddpgReportsTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
     ]

@@ -59,4 +59,13 @@ let tests =
             Expect.equal (Markdown.meanStd 2 nan nan) Markdown.missing "no mean, nothing to show"
             Expect.equal (Markdown.meanStd 2 0.5 nan) "0.50 ± n/a" "a single seed has a mean but no spread"
         }
+
+        test "scientific notation keeps its digits and a two-digit exponent" {
+            Expect.equal (Markdown.scientific 2 1.856e-7) "1.86e-07" "gradient variances: rounded mantissa, exponent -7"
+            Expect.equal (Markdown.scientific 1 12345.0) "1.2e+04" "a positive exponent has its sign"
+            Expect.equal (Markdown.scientific 0 -0.0042) "-4e-03" "no decimals, negative value"
+            Expect.equal (Markdown.scientific 2 9.999e-7) "1.00e-06" "rounding carries into the exponent"
+            Expect.equal (Markdown.scientific 2 nan) Markdown.missing "NaN is missing"
+            Expect.equal (Markdown.scientific 2 -infinity) "-inf" "infinities are spelled out"
+        }
     ]

@@ -48,4 +48,18 @@ let tests =
             Expect.throwsC (fun () -> Plots.lines "t" "x" "y" true [ "s", [ 0.0, 1.0 ] ] |> ignore) (fun ex ->
                 Expect.stringContains ex.Message "'s'" "the message names the series")
         }
+
+        test "a log y axis rejects a non-positive band edge" {
+            Expect.throwsC (fun () -> Plots.intervals "t" "x" "y" true [ "s", [ 1.0, 1.0, 0.5, 2.0; 2.0, 1.0, 0.0, 2.0 ] ] |> ignore) (fun ex ->
+                Expect.stringContains ex.Message "series 's' has y = 1 in [0, 2] at x = 2" "the series, the point and its band")
+        }
+
+        test "bands are intervals of mean - spread to mean + spread" {
+            // XPlot gives each chart a random id; saveHtml numbers them, so compare under one id.
+            let js (c: XPlot.Plotly.PlotlyChart) =
+                c.Id <- "chart"
+                c.GetPlottingJS()
+            Expect.equal (js (Plots.bands "t" "x" "y" [ "s", [ 1.0, 3.0, 0.5 ] ])) (js (Plots.intervals "t" "x" "y" false [ "s", [ 1.0, 3.0, 2.5, 3.5 ] ]))
+                "one band chart, two ways to give its edges"
+        }
     ]
