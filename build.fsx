@@ -111,6 +111,7 @@ target "Bench" (fun p ->
     for script in [ "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
 target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
+target "MarlBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "marl.fsx") ] @ passThrough p))
 target "Paper" (fun _ ->
     for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "maddpg-table1"; "maddpg-figure4" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])

@@ -45,6 +45,16 @@ let table1 (rows: Row list) : string =
               | None -> () ]
     Markdown.table ([ "task"; "source" ] @ names) body
 
+/// The critic target the rows' runs used, in words: Table 1 says which of the two it was built with.
+let criticTarget (rows: Row list) : string =
+    let describe =
+        function
+        | AsRun -> "as run (the authors' code during the experiments: online critic, target actions sampled from the online policies, time-limit ends stored as done)"
+        | AsDescribed -> "as described (the paper's equation: target critic and target policies; only real ends stored as done)"
+    match rows |> List.map (fun r -> r.Target) |> List.distinct with
+    | [ t ] -> sprintf "Critic target: %s." (describe t)
+    | ts -> sprintf "Critic targets: %s; results.csv's Target column says which run used which." (ts |> List.map describe |> String.concat "; ")
+
 /// Figures 1-3: the mean evaluation return over training per method, with a band of one standard
 /// error over seeds, for one task.
 let curvesChart (task: string) (rows: Row list) =

@@ -40,6 +40,7 @@ Experiment.publish options results
     { Title = sprintf "MADDPG with each gradient estimator: Table 1 (%s profile)" (Cli.profileName options)
       Body =
         [ "Maximum return (average return) [seeds] per task and method: the maximum is the evaluation where the mean over seeds peaks, the average is over every evaluation; 95% t intervals over seeds; **bold** the best, * not significantly different from the best (two-sided Welch test, 5%). The paper's row, over 5 seeds, is under ours (its bold is lost in the extracted text)."
+          MaddpgReports.criticTarget results.Rows
           MaddpgReports.table1 results.Rows ]
         @ MaddpgReports.statistics bootstrap "STGS-1" results.Rows
         @ [ "### Export"; marlEval ]
