@@ -170,6 +170,50 @@ let private clipping =
         }
     ]
 
+let private stackedAdam =
+    testList "stacked Adam" [
+        test "per-agent clipping then Adam, as ClipNorms and torch's Adam give, step after step" {
+            for shared in [ false; true ] do
+                use ours = StackedMlp.Actors(3, 6, 4, 8, shared, generator 21)
+                use theirs = StackedMlp.Actors(3, 6, 4, 8, shared, generator 21)
+                use optimizer = new StackedAdam(ours.parameters(), 1e-2, 1e-3, 1.0)
+                let adam = torch.optim.Adam(theirs.parameters(), 1e-2, eps = 1e-3)
+                let g = generator 22
+                for step in 1 .. 5 do
+                    // Agents of very different gradient scales: some clipped, some not, the scales varying by step.
+                    let scales = [| 0.01f; float32 step; 30.0f |] |> Array.truncate (if shared then 1 else 3)
+                    setGradients (ours.parameters()) scales g
+                    Seq.iter2 (fun (t: Parameter) (o: Parameter) -> t.grad <- o.grad.clone()) (theirs.parameters()) (ours.parameters())
+                    let norms = optimizer.Step()
+                    let expected = AgentGradientClipping.ClipNorms(theirs.parameters(), 1.0)
+                    adam.step() |> ignore
+                    close 1e-5 (floats expected) (floats norms) (sprintf "shared=%b step %d: the norms before clipping" shared step)
+                    Seq.iter2 (fun (t: Parameter) (o: Parameter) -> close 1e-5 (floats t) (floats o) (sprintf "shared=%b step %d: parameters" shared step))
+                        (theirs.parameters()) (ours.parameters())
+                Expect.equal optimizer.Steps 5L "five steps"
+        }
+        test "a saved state continues exactly" {
+            use a = StackedMlp.Actors(2, 3, 2, 4, false, generator 31)
+            use b = StackedMlp.Actors(2, 3, 2, 4, false, generator 31)
+            use first = new StackedAdam(a.parameters(), 1e-2, 1e-3, 1.0)
+            use second = new StackedAdam(b.parameters(), 1e-2, 1e-3, 1.0)
+            let g = generator 32
+            let step () =
+                setGradients (a.parameters()) [| 1.0f; 2.0f |] g
+                Seq.iter2 (fun (q: Parameter) (p: Parameter) -> q.grad <- p.grad.clone()) (b.parameters()) (a.parameters())
+                first.Step() |> ignore
+            for _ in 1 .. 3 do step ()
+            use stream = new System.IO.MemoryStream()
+            first.Save(new System.IO.BinaryWriter(stream))
+            stream.Position <- 0L
+            second.Load(new System.IO.BinaryReader(stream))
+            Seq.iter2 (fun (q: Parameter) (p: Parameter) -> (use _ = torch.no_grad() in q.copy_(p) |> ignore)) (b.parameters()) (a.parameters())
+            step ()
+            second.Step() |> ignore
+            Seq.iter2 (fun (p: Parameter) (q: Parameter) -> close 0.0 (floats p) (floats q) "the same fourth step") (a.parameters()) (b.parameters())
+        }
+    ]
+
 let private softUpdates =
     testList "soft target updates" [
         test "target <- (1 - beta) target + beta online, in place and outside autograd" {
@@ -245,4 +289,4 @@ let private acting =
     ]
 
 let tests =
-    testList "MADDPG parts" [ stackedLayers; asLinear; clipping; softUpdates; acting ]
+    testList "MADDPG parts" [ stackedLayers; asLinear; clipping; stackedAdam; softUpdates; acting ]

@@ -26,6 +26,7 @@ public sealed class MaddpgLearner : IDisposable
     readonly Generator sampling, targets, noise;
     readonly Tensor slot;
     readonly Parameter[] criticParameters;
+    readonly (Tensor Target, Tensor Online)[] targetPairs;
 
     /// <summary>Networks initialised from <paramref name="seed"/> (actors, critics, then the targets as
     /// copies), optimizers, estimator and generators, on <paramref name="device"/>.</summary>
@@ -44,8 +45,9 @@ public sealed class MaddpgLearner : IDisposable
         SoftUpdate.Copy(TargetActors, Actors);
         SoftUpdate.Copy(TargetCritics, Critics);
         foreach (var m in Networks) m.to(device);
-        ActorOptimizer = optim.Adam(Actors.parameters(), s.ActorLearningRate, eps: s.AdamEpsilon);
-        CriticOptimizer = optim.Adam(Critics.parameters(), s.CriticLearningRate, eps: s.AdamEpsilon);
+        ActorOptimizer = new StackedAdam(Actors.parameters(), s.ActorLearningRate, s.AdamEpsilon, s.GradientClip);
+        CriticOptimizer = new StackedAdam(Critics.parameters(), s.CriticLearningRate, s.AdamEpsilon, s.GradientClip);
+        targetPairs = SoftUpdate.Pairs(TargetActors, Actors).Concat(SoftUpdate.Pairs(TargetCritics, Critics)).ToArray();
         targets = new Generator((ulong)seed + 1, device);
         sampling = new Generator((ulong)seed + 2, CPU);
         noise = new Generator((ulong)seed + 3, device);
@@ -70,11 +72,11 @@ public sealed class MaddpgLearner : IDisposable
     /// <summary>Target critics (read by the critic target as described).</summary>
     public StackedMlp TargetCritics { get; }
 
-    /// <summary>Adam over every actor parameter.</summary>
-    public Adam ActorOptimizer { get; }
+    /// <summary>Per-agent clipping and Adam over every actor parameter.</summary>
+    public StackedAdam ActorOptimizer { get; }
 
-    /// <summary>Adam over every critic parameter.</summary>
-    public Adam CriticOptimizer { get; }
+    /// <summary>Per-agent clipping and Adam over every critic parameter.</summary>
+    public StackedAdam CriticOptimizer { get; }
 
     /// <summary>The actors' gradient estimator.</summary>
     public IDiscreteEstimator Estimator { get; }
@@ -126,11 +128,10 @@ public sealed class MaddpgLearner : IDisposable
         var q = Critics.call(CriticInput(obs, taken));                                   // [N, B, 1]
         // Summed over agents, each a batch mean: every critic gets its own loss's gradient.
         var criticLoss = (q - target).pow(2).mean(new long[] { 1, 2 }).sum();
-        CriticOptimizer.zero_grad();
+        CriticOptimizer.ZeroGrad();
         criticLoss.backward();
         Mark(ref t.Critic);
-        AgentGradientClipping.ClipNorms(Critics.parameters(), s.GradientClip);
-        CriticOptimizer.step();
+        CriticOptimizer.Step();
         Mark(ref t.Optimizer);
 
         var logits = Actors.call(obs.transpose(0, 1));                                   // [N, B, A]
@@ -146,18 +147,16 @@ public sealed class MaddpgLearner : IDisposable
         {
             var value = Critics.call(cat(new[] { obs.reshape(1, b, -1).expand(agents, -1, -1), mixed.reshape(agents, b, -1) }, -1));
             actorLoss = (-value.mean(new long[] { 1, 2 }) + s.PolicyRegularizer * logits.pow(2).mean(new long[] { 1, 2 })).sum();
-            ActorOptimizer.zero_grad();
+            ActorOptimizer.ZeroGrad();
             actorLoss.backward();
         }
         finally { SetRequiresGrad(criticParameters, true); }
         Mark(ref t.Actor);
         inspectActorGradients?.Invoke(Actors);
-        AgentGradientClipping.ClipNorms(Actors.parameters(), s.GradientClip);
-        ActorOptimizer.step();
+        ActorOptimizer.Step();
         Mark(ref t.Optimizer);
 
-        SoftUpdate.Apply(TargetActors, Actors, s.SoftUpdate);
-        SoftUpdate.Apply(TargetCritics, Critics, s.SoftUpdate);
+        SoftUpdate.Apply(targetPairs, s.SoftUpdate);
         Estimator.Step();
         Updates++;
         Mark(ref t.Targets);
@@ -185,8 +184,8 @@ public sealed class MaddpgLearner : IDisposable
     {
         writer.Write(Updates);
         foreach (var m in Networks) m.save(writer);
-        ActorOptimizer.save_state_dict(writer);
-        CriticOptimizer.save_state_dict(writer);
+        ActorOptimizer.Save(writer);
+        CriticOptimizer.Save(writer);
         foreach (var g in Generators)
         {
             WriteBytes(writer, g.get_state());
@@ -209,8 +208,8 @@ public sealed class MaddpgLearner : IDisposable
     {
         Updates = reader.ReadInt64();
         foreach (var m in Networks) m.load(reader);
-        ActorOptimizer.load_state_dict(reader);
-        CriticOptimizer.load_state_dict(reader);
+        ActorOptimizer.Load(reader);
+        CriticOptimizer.Load(reader);
         foreach (var g in Generators)
         {
             using var state = ReadBytes(reader);

@@ -9,11 +9,15 @@ public static class SoftUpdate
     /// autograd (the target stays a leaf with no history). The authors apply it with beta = 0.01 to
     /// every critic and actor after each update. Parameters are paired by name; modules whose names or
     /// shapes differ are refused before anything changes.</summary>
-    public static void Apply(nn.Module target, nn.Module online, double beta)
+    public static void Apply(nn.Module target, nn.Module online, double beta) => Apply(Pairs(target, online), beta);
+
+    /// <summary><see cref="Apply(nn.Module, nn.Module, double)"/> on pairs made once by <see cref="Pairs"/>
+    /// (a trainer updating every step need not pair the parameters by name each time).</summary>
+    public static void Apply(IReadOnlyList<(Tensor Target, Tensor Online)> pairs, double beta)
     {
         if (!(beta >= 0 && beta <= 1)) throw new ArgumentException($"soft update beta must be in [0, 1], got {beta}");
         using var _ = no_grad();
-        foreach (var (t, o) in Pairs(target, online))
+        foreach (var (t, o) in pairs)
             t.mul_(1 - beta).add_(o, alpha: beta);
     }
 
@@ -25,7 +29,9 @@ public static class SoftUpdate
             t.copy_(o);
     }
 
-    static (Tensor Target, Tensor Online)[] Pairs(nn.Module target, nn.Module online)
+    /// <summary>The target's parameters paired with the online module's of the same name; modules whose
+    /// names or shapes differ are refused, naming the parameter.</summary>
+    public static (Tensor Target, Tensor Online)[] Pairs(nn.Module target, nn.Module online)
     {
         var t = target.named_parameters().ToArray();
         var o = online.named_parameters().ToDictionary(p => p.name, p => p.parameter);
