@@ -8,18 +8,16 @@
 // during the first measurements.
 #r "../artifacts/bin/CommLab.Core/release/CommLab.Core.dll"
 #r "../artifacts/bin/CommLab.Dsl/release/CommLab.Dsl.dll"
+#load "Options.fsx"
 
 open System
 open System.Diagnostics
 open System.IO
 open CommLab.Envs
 
-let argv = fsi.CommandLineArgs |> Array.skip 1
-let option name fallback =
-    match Array.tryFindIndex ((=) name) argv with
-    | Some i when i + 1 < argv.Length -> argv[i + 1]
-    | _ -> fallback
-let seconds = float (option "--seconds" "1.0")
+open BenchOptions
+
+let seconds = number "--seconds" 1.0
 let outFile = option "--out" ""
 
 /// Agent-steps per second of `task` at `batch` environments and `threads` threads.

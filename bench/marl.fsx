@@ -8,6 +8,7 @@
 // bmm rate, and the bytes the loop allocates per environment step outside updates.
 // Options: --steps-scale X (multiplies every run's length, default 1.0), --out FILE (also write the report).
 #load "../experiments/Load.fsx"
+#load "Options.fsx"
 
 open System
 open System.Diagnostics
@@ -19,12 +20,9 @@ open CommLab.Estimators
 open CommLab.Marl
 open CommLab.Dsl
 
-let argv = fsi.CommandLineArgs |> Array.skip 1
-let option name fallback =
-    match Array.tryFindIndex ((=) name) argv with
-    | Some i when i + 1 < argv.Length -> argv[i + 1]
-    | _ -> fallback
-let scale = float (option "--steps-scale" "1.0")
+open BenchOptions
+
+let scale = number "--steps-scale" 1.0
 let outFile = option "--out" ""
 let report = Text.StringBuilder()
 let say (line: string) =

@@ -8,29 +8,28 @@ open System.Globalization
 /// What a missing or NaN number is shown as. ASCII, so column padding stays exact.
 let missing: string = "n/a"
 
-/// `value` with `digits` decimals, invariant culture: `decimals 3 0.81234` = "0.812". NaN gives
-/// `missing`, infinities "inf" / "-inf"; a value that rounds to zero never shows as "-0.000".
-/// (Named `decimals` because `fixed` is an F# keyword.)
-let decimals (digits: int) (value: float) : string =
+// NaN as `missing`, infinities as "inf" / "-inf", a finite value by `format`; digits must be >= 0.
+let private finite (digits: int) (value: float) (format: float -> string) : string =
     if digits < 0 then
         invalidArg "digits" (sprintf "digits must be >= 0, got %d" digits)
     if Double.IsNaN value then missing
     elif Double.IsPositiveInfinity value then "inf"
     elif Double.IsNegativeInfinity value then "-inf"
-    else
-        let text = value.ToString("F" + string digits, CultureInfo.InvariantCulture)
-        if text.StartsWith "-" && text |> Seq.forall (fun c -> c = '-' || c = '0' || c = '.') then text.Substring 1 else text
+    else format value
+
+/// `value` with `digits` decimals, invariant culture: `decimals 3 0.81234` = "0.812". NaN gives
+/// `missing`, infinities "inf" / "-inf"; a value that rounds to zero never shows as "-0.000".
+/// (Named `decimals` because `fixed` is an F# keyword.)
+let decimals (digits: int) (value: float) : string =
+    finite digits value (fun v ->
+        let text = v.ToString("F" + string digits, CultureInfo.InvariantCulture)
+        if text.StartsWith "-" && text |> Seq.forall (fun c -> c = '-' || c = '0' || c = '.') then text.Substring 1 else text)
 
 /// `value` in scientific notation with `digits` decimals and a two-digit exponent, invariant
 /// culture: `scientific 2 1.856e-7` = "1.86e-07"; for quantities spanning decades (gradient
 /// variances), where `decimals` would print 0.00. NaN gives `missing`, infinities "inf" / "-inf".
 let scientific (digits: int) (value: float) : string =
-    if digits < 0 then
-        invalidArg "digits" (sprintf "digits must be >= 0, got %d" digits)
-    if Double.IsNaN value then missing
-    elif Double.IsPositiveInfinity value then "inf"
-    elif Double.IsNegativeInfinity value then "-inf"
-    else value.ToString((if digits = 0 then "0" else "0." + String('0', digits)) + "e+00", CultureInfo.InvariantCulture)
+    finite digits value (fun v -> v.ToString((if digits = 0 then "0" else "0." + String('0', digits)) + "e+00", CultureInfo.InvariantCulture))
 
 /// Like `decimals`, with None shown as `missing`.
 let decimalsOpt (digits: int) (value: float option) : string =

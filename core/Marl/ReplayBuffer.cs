@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -218,12 +219,13 @@ public sealed class ReplayBuffer : IDisposable
     {
         writer.Write(Capacity); writer.Write(Agents); writer.Write(ObservationLength);
         writer.Write(position); writer.Write(count);
-        var perObservation = Agents * ObservationLength;
-        Write<float>(writer, observations, count * perObservation);
-        Write<float>(writer, nextObservations, count * perObservation);
-        Write<long>(writer, actions, count * Agents);
-        Write<float>(writer, rewards, count * Agents);
-        Write<float>(writer, done, count);
+        foreach (var (values, width) in Fields)
+        {
+            var length = (long)count * width;
+            writer.Write(length);
+            for (long start = 0; start < length; start += Slice)
+                writer.Write(Bytes(values, start, (int)Math.Min(Slice, length - start)));
+        }
     }
 
     /// <summary>Reads back what <see cref="Save"/> wrote, into a buffer of the same sizes (refused
@@ -237,35 +239,33 @@ public sealed class ReplayBuffer : IDisposable
         var (savedPosition, savedCount) = (reader.ReadInt32(), reader.ReadInt32());
         if (savedCount < 0 || savedCount > Capacity || savedPosition < 0 || savedPosition >= Capacity)
             throw new InvalidDataException($"the saved buffer has position {savedPosition} and count {savedCount}, outside a buffer of {Capacity}");
-        var perObservation = Agents * ObservationLength;
-        Read<float>(reader, observations, savedCount * perObservation);
-        Read<float>(reader, nextObservations, savedCount * perObservation);
-        Read<long>(reader, actions, savedCount * Agents);
-        Read<float>(reader, rewards, savedCount * Agents);
-        Read<float>(reader, done, savedCount);
+        foreach (var (values, width) in Fields)
+        {
+            var expected = (long)savedCount * width;
+            var saved = reader.ReadInt64();
+            if (saved != expected) throw new InvalidDataException($"the saved buffer has {saved} values where {expected} were expected");
+            for (long start = 0; start < expected; start += Slice)
+                reader.BaseStream.ReadExactly(Bytes(values, start, (int)Math.Min(Slice, expected - start)));
+        }
         position = savedPosition;
         count = savedCount;
     }
 
-    // Whole arrays can pass 2 GB, so they go through in slices of at most 64 MB.
+    // The stored arrays and the values each holds per transition, in the order Save writes them.
+    (Array Values, int Width)[] Fields => new (Array, int)[]
+    {
+        (observations, Agents * ObservationLength), (nextObservations, Agents * ObservationLength), (actions, Agents), (rewards, Agents), (done, 1),
+    };
+
+    // Whole arrays can pass 2 GB, so they go through in slices of at most 16M values.
     const int Slice = 1 << 24;
 
-    static void Write<T>(BinaryWriter writer, T[] array, long length) where T : struct
+    // The bytes of values [start, start + length) of a float or long array.
+    static Span<byte> Bytes(Array values, long start, int length)
     {
-        writer.Write(length);
-        for (long start = 0; start < length; start += Slice)
-            writer.Write(MemoryMarshal.AsBytes(array.AsSpan((int)start, (int)Math.Min(Slice, length - start))));
-    }
-
-    static void Read<T>(BinaryReader reader, T[] array, long length) where T : struct
-    {
-        var saved = reader.ReadInt64();
-        if (saved != length) throw new InvalidDataException($"the saved buffer has {saved} values where {length} were expected");
-        for (long start = 0; start < length; start += Slice)
-        {
-            var bytes = MemoryMarshal.AsBytes(array.AsSpan((int)start, (int)Math.Min(Slice, length - start)));
-            reader.BaseStream.ReadExactly(bytes);
-        }
+        var size = values is long[] ? sizeof(long) : sizeof(float);
+        ref var first = ref MemoryMarshal.GetArrayDataReference(values);
+        return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref first, (nint)(start * size)), length * size);
     }
 
     /// <summary>Frees the tensor views; the arrays go with the garbage collector.</summary>
