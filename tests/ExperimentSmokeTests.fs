@@ -46,6 +46,14 @@ let private badInput =
             Expect.stringContains output "USAGE:" "and the usage"
             expectNoTrace output
         }
+        test "a negative checkpoint interval names the option, the value and what is allowed" {
+            use dir = new TempDir()
+            let code, output = dotnet [ "fsi"; script "maddpg-table1"; "--checkpoint-minutes"; "-1"; "--out"; dir.Path ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--checkpoint-minutes must be a finite number >= 0, got -1" "the option, the value and what is allowed"
+            expectNoTrace output
+            Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, "maddpg-table1"))) "nothing was started"
+        }
         test "an unknown build target lists the targets" {
             let code, output = dotnet [ "fsi"; "build.fsx"; "-t"; "Figure9" ]
             Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
