@@ -101,6 +101,8 @@ let tests =
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "quantized-heatmap"
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "channel-estimators"
         storedRunsOf<LewisGame.Run, LewisGame.Metrics> "sms-message-length"
+        storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-table1"
+        storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-figure4"
     ]
 
 /// The tests that change libtorch's thread count: run with the sequenced group.
