@@ -27,7 +27,7 @@ type Arguments =
             match a with
             | Profile _ -> "budget: smoke (seconds, used by tests), quick (minutes), paper (the paper's settings)."
             | Seeds _ -> "random seeds to run (default: the profile's, 3 seeds for paper)."
-            | Jobs _ -> "runs executed in parallel (default 1); torch threads are split between them."
+            | Jobs _ -> "runs executed in parallel, torch threads split between them (default: on the CPU, one per core, each with one torch thread, when the sweep has several runs to do; otherwise 1, which gets every core)."
             | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (docs/setup.md)."
             | Out _ -> "results root folder (default: results)."
             | Checkpoint_Minutes _ -> "least minutes between checkpoints of runs that write them (MADDPG; default 10, 0: at every evaluation)."
@@ -37,7 +37,8 @@ type Options =
     { Profile: Profile
       /// None: the profile's default seeds.
       Seeds: int list option
-      Jobs: int
+      /// None: one per core when several runs are to do on the CPU (`Experiment.jobsFor`), else 1.
+      Jobs: int option
       Device: string
       Out: string
       /// Least minutes between checkpoints of a run (kinds that checkpoint: MADDPG).
@@ -58,12 +59,12 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
         let options =
             { Profile = r.GetResult(Profile, defaultValue = defaultProfile)
               Seeds = r.TryGetResult Seeds
-              Jobs = r.GetResult(Jobs, defaultValue = 1)
+              Jobs = r.TryGetResult Jobs
               Device = r.GetResult(Device, defaultValue = "cpu")
               Out = r.GetResult(Out, defaultValue = "results")
               CheckpointMinutes = r.GetResult(Checkpoint_Minutes, defaultValue = 10.0) }
         match Validation.problems
-                  [ Validation.atLeast "--jobs" 1 options.Jobs
+                  [ (match options.Jobs with Some j -> Validation.atLeast "--jobs" 1 j | None -> None)
                     (if options.CheckpointMinutes >= 0.0 && System.Double.IsFinite options.CheckpointMinutes then None
                      else Some(sprintf "--checkpoint-minutes must be a finite number >= 0, got %g" options.CheckpointMinutes))
                     Validation.oneOf "--device" DeviceChoice.Allowed DeviceChoice.IsValid options.Device

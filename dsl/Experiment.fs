@@ -43,20 +43,33 @@ let problems (o: Cli.Options) (kind: ExperimentKind<'cfg, 'result, 'row>) (confi
         | :? System.InvalidOperationException as e -> [ sprintf "--device: %s" e.Message ]
     configProblems @ device
 
+/// How many runs execute at once: `--jobs` when given; otherwise, on the CPU, one per core (each with
+/// one torch thread) when several runs are still to do, because two runs of one thread each finish
+/// sooner than one run of two threads after another on a 2-core machine (two-thread regions stall when
+/// anything else runs); else 1, which then gets every core. On a GPU, 1: runs would share the device.
+let jobsFor (o: Cli.Options) (toDo: int) : int =
+    match o.Jobs with
+    | Some jobs -> jobs
+    | None when toDo > 1 && o.Device = "cpu" -> min toDo System.Environment.ProcessorCount
+    | None -> 1
+
 /// Runs `configs` of `kind` after checking all of them and the device (a problem stops everything
 /// before any training: the problems are printed and the process exits with code 2); runs already
-/// stored are loaded, not re-run. libtorch's threads are shared between the `--jobs` parallel runs.
+/// stored are loaded, not re-run. libtorch's threads are shared between the parallel runs (`jobsFor`).
 /// When runs fail (other than by diverging) the others are saved, the failures are printed, and the
 /// process exits with code 1.
 let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : Results<'cfg, 'result, 'row> =
     match problems o kind configs with
     | [] -> ()
     | ps -> Cli.fail (sprintf "%s: invalid configuration, nothing was run:" experiment :: (ps |> List.map (sprintf "  - %s")))
-    Compute.ShareThreadsBetween o.Jobs
+    let dir = RunStore.experimentDir o.Out experiment
+    let toDo = configs |> List.map RunStore.runId |> List.distinct |> List.filter (fun id -> not (RunStore.hasEnded dir id)) |> List.length
+    let jobs = jobsFor o toDo
+    Compute.ShareThreadsBetween jobs
     let runner: Runner.RunnerOptions =
         { Experiment = experiment
           OutDir = o.Out
-          Jobs = o.Jobs
+          Jobs = jobs
           Device = o.Device
           CheckpointEvery = System.TimeSpan.FromMinutes o.CheckpointMinutes
           Log = stdout.WriteLine }

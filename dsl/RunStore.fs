@@ -70,6 +70,10 @@ let private read<'t> (path: string) : 't =
             )
         )
 
+/// Whether a run has ended: it has `metrics.json` or `diverged.json` (read neither).
+let hasEnded (dir: string) (runId: string) : bool =
+    File.Exists(metricsPath dir runId) || File.Exists(divergedPath dir runId)
+
 /// How a run ended, or None when it has not (no `metrics.json`, no `diverged.json`).
 let tryLoad<'result> (dir: string) (runId: string) : Outcome<'result> option =
     if File.Exists(metricsPath dir runId) then Some(Finished(read<'result> (metricsPath dir runId)))

@@ -10,7 +10,7 @@ open CommLab.Dsl
 open CommLab.Dsl.Channel
 
 let private options (out: string) : Cli.Options =
-    { Profile = Cli.Smoke; Seeds = None; Jobs = 1; Device = "cpu"; Out = out; CheckpointMinutes = 10.0 }
+    { Profile = Cli.Smoke; Seeds = None; Jobs = Some 1; Device = "cpu"; Out = out; CheckpointMinutes = 10.0 }
 
 /// A tiny Object game (4 x 4 objects, QT-Instant with words of 16) that learns in a second at lr 1e-2.
 let private tiny =
@@ -95,14 +95,30 @@ let private storedRunsOf<'cfg, 'metrics> (experiment: string) =
             Expect.isSome (RunStore.tryLoad<'metrics> dir id) (sprintf "%s has an outcome" run)
     }
 
+let private jobs =
+    testList "jobs" [
+        test "without --jobs, several runs to do on the CPU run one per core, a single run or a GPU sweep one at a time" {
+            let o = { options "results" with Jobs = None }
+            let cores = System.Environment.ProcessorCount
+            Expect.equal (Experiment.jobsFor o 15) (min 15 cores) "one per core (each then gets one torch thread)"
+            Expect.equal (Experiment.jobsFor o 1) 1 "a single run gets every core"
+            Expect.equal (Experiment.jobsFor o 0) 1 "nothing to do"
+            Expect.equal (Experiment.jobsFor { o with Device = "cuda" } 15) 1 "runs would share one GPU"
+            Expect.equal (Experiment.jobsFor { o with Jobs = Some 3 } 15) 3 "--jobs wins"
+        }
+    ]
+
 let tests =
-    testList "stored runs" [
+    testList "experiments" [
+      jobs
+      testList "stored runs" [
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "object-game-candidates"
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "quantized-heatmap"
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "channel-estimators"
         storedRunsOf<LewisGame.Run, LewisGame.Metrics> "sms-message-length"
         storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-table1"
         storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-figure4"
+      ]
     ]
 
 /// The tests that change libtorch's thread count: run with the sequenced group.
