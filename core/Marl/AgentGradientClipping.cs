@@ -28,9 +28,13 @@ public static class AgentGradientClipping
         using var _ = no_grad();
         // The norm of the per-parameter norms, as clip_grad_norm_ computes it.
         var norms = stack(gradients.Select(g => g.reshape(slices, -1).norm(1, false, 2)).ToArray(), 1).norm(1, false, 2);
-        var scale = (maxNorm / (norms + 1e-6)).clamp_max(1.0);
+        var scale = Scale(norms, maxNorm);
         foreach (var g in gradients)
             g.mul_(scale.view(new[] { slices }.Concat(Enumerable.Repeat(1L, (int)g.dim() - 1)).ToArray()));
         return norms.MoveToOuterDisposeScope();
     }
+
+    /// <summary>min(1, maxNorm / (norm + 1e-6)) for each agent's gradient norm: the factor
+    /// clip_grad_norm_ scales a gradient by (its 1e-6 included). <see cref="StackedAdam"/> uses it too.</summary>
+    public static Tensor Scale(Tensor norms, double maxNorm) => (maxNorm / (norms + 1e-6)).clamp_max(1.0);
 }

@@ -69,10 +69,6 @@ public static class MaddpgTrainer
         return session.Train();
     }
 
-    /// <summary>Trains with a progress callback and no checkpoints (tests and scripts).</summary>
-    public static MaddpgResult Train(MaddpgRun run, Action<MaddpgEvaluation>? progress, CancellationToken cancel = default) =>
-        Train(run, new MaddpgTrainingOptions { Progress = progress, Cancel = cancel });
-
     /// <summary>Everything one run holds.</summary>
     sealed class Session : IDisposable
     {

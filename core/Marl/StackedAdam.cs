@@ -79,7 +79,7 @@ public sealed class StackedAdam : IDisposable
         using var _ = no_grad();
         var g = cat(parameters.Select((p, i) => p.grad is Tensor grad ? grad.reshape(slices, -1) : zeros(slices, widths[i], device: p.device)).ToArray(), 1);
         var norms = g.norm(1, false, 2);
-        g.mul_((MaxNorm / (norms + 1e-6)).clamp_max(1.0).unsqueeze(1));
+        g.mul_(AgentGradientClipping.Scale(norms, MaxNorm).unsqueeze(1));
         Steps++;
         m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
         v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
