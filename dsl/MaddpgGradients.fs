@@ -28,9 +28,9 @@ type Panel =
       /// Per method, its points in step order.
       Lines: (string * Point list) list }
 
-// The trainer logs at the first update at or after each multiple of 1,000 steps (MaddpgTrainer's
-// GradientVarianceInterval); seeds meet those updates a few steps apart, so they are matched by block.
-let private block = 1000L
+// The trainer logs at the first update at or after each multiple of its interval (1,000 steps); seeds
+// meet those updates a few steps apart, so they are matched by block.
+let private block = CommLab.Marl.MaddpgTrainer.GradientVarianceInterval
 
 let private parameterOrder (p: string) = if p = "weight" then 0 else 1
 

@@ -70,9 +70,12 @@ public static class MaddpgTrainer
     }
 
     /// <summary>Everything one run holds.</summary>
+    /// <summary>Steps between gradient-variance records: each is taken at the first update at or after a
+    /// multiple of this (the authors log at multiples of 1,000 steps).</summary>
+    public const long GradientVarianceInterval = 1000;
+
     sealed class Session : IDisposable
     {
-        const long GradientVarianceInterval = 1000;
         const string Magic = "CommLab MADDPG checkpoint 1";
 
         readonly MaddpgRun run;
@@ -124,6 +127,8 @@ public static class MaddpgTrainer
             var lastCheckpoint = clock.Elapsed;
             var evaluationTime = TimeSpan.Zero;
             var resumedSeconds = trainSeconds;
+            // Training time: this attempt's wall time outside evaluations, plus the attempts before a resume.
+            void CountTrainTime() => trainSeconds = resumedSeconds + (clock.Elapsed - evaluationTime).TotalSeconds;
             void Evaluate()
             {
                 var started = clock.Elapsed;
@@ -133,7 +138,7 @@ public static class MaddpgTrainer
                 options.Progress?.Invoke(e);
                 evaluationTime += clock.Elapsed - started;
                 nextEvaluation = steps + s.EvaluationInterval;
-                trainSeconds = resumedSeconds + (clock.Elapsed - evaluationTime).TotalSeconds;
+                CountTrainTime();
                 if (options.CheckpointPath is { } path && steps < s.TotalSteps && clock.Elapsed - lastCheckpoint >= options.CheckpointEvery)
                 {
                     Save(path);
@@ -147,8 +152,7 @@ public static class MaddpgTrainer
                 Step();
                 if (steps >= nextEvaluation) Evaluate();
             }
-            trainSeconds = resumedSeconds + (clock.Elapsed - evaluationTime).TotalSeconds;
-
+            CountTrainTime();
             return new MaddpgResult(evaluations.ToArray(), variances.ToArray(), steps, learner.Updates, episodes, buffer.Count,
                 clock.Elapsed.TotalSeconds, steps / Math.Max(trainSeconds, 1e-9));
         }
@@ -355,7 +359,6 @@ public static class MaddpgTrainer
 
         public void Dispose()
         {
-
             env.Dispose();
             learner.Dispose();
             buffer.Dispose();
