@@ -6,17 +6,7 @@ open System.Diagnostics
 open System.IO
 open Expecto
 
-/// Runs `dotnet <args>` in the repository root; returns (exit code, stdout and stderr).
-let private dotnet (args: string list) =
-    let psi = ProcessStartInfo("dotnet", args)
-    psi.WorkingDirectory <- Approval.repoRoot ()
-    psi.RedirectStandardOutput <- true
-    psi.RedirectStandardError <- true
-    use p = Process.Start psi
-    let err = p.StandardError.ReadToEndAsync()
-    let out = p.StandardOutput.ReadToEnd()
-    p.WaitForExit()
-    p.ExitCode, out + err.Result
+let private dotnet = CommandRun.dotnet
 
 let private script (name: string) = Path.Combine(Approval.repoRoot (), "experiments", name + ".fsx")
 
