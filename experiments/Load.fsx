@@ -8,5 +8,11 @@
 #r "../artifacts/bin/CommLab.Dsl/release/XPlot.Plotly.dll"
 #r "../artifacts/bin/CommLab.Dsl/release/CommLab.Dsl.dll"
 
-// Before any tensor work: MKL accepts its reproducible mode only before its first computation.
-CommLab.Training.Reproducibility.Ensure() |> ignore
+// Before any tensor work: MKL accepts its reproducible mode only before its first computation, and
+// libtorch must be loaded by path before TorchSharp looks for it by name (CommLab.Devices.TorchNatives;
+// otherwise TorchSharp copies ~480 MB of natives beside TorchSharp.dll). Missing natives end the
+// script with the reason, not a stack trace.
+try
+    CommLab.Training.Reproducibility.Ensure() |> ignore
+with :? System.DllNotFoundException as e ->
+    CommLab.Dsl.Cli.fail [ e.Message ]

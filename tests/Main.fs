@@ -75,8 +75,14 @@ let allTests =
 
 [<EntryPoint>]
 let main argv =
-    // Before any test touches a tensor: MKL accepts its reproducible mode only before its first computation.
-    CommLab.Training.Reproducibility.Ensure() |> ignore
+    // Before any test touches a tensor: MKL accepts its reproducible mode only before its first
+    // computation, and libtorch is loaded by path (CommLab.Devices.TorchNatives). Missing natives
+    // end the run with the reason, not a stack trace.
+    try
+        CommLab.Training.Reproducibility.Ensure() |> ignore
+    with :? System.DllNotFoundException as e ->
+        eprintfn "%s" e.Message
+        exit 2
     let cli = [ CLIArguments.Fail_On_Focused_Tests; CLIArguments.No_Spinner; CLIArguments.Colours 0; CLIArguments.Printer(recordCounts defaultConfig.printer) ]
     let code = runTestsWithCLIArgs cli argv (inDisposeScopes allTests)
     stdout.Flush()

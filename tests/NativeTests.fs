@@ -1,5 +1,6 @@
 /// TorchSharp's native library loads and computes on this machine, and the copy the tests load carries
 /// the build's patch (build/WeakenGlibcxxNeed.cs): its GLIBCXX_3.4.32 version need is marked weak.
+/// libtorch is loaded by path from the build output (TorchNatives), in the tests and under `dotnet fsi`.
 module CommLab.Tests.NativeTests
 
 open System
@@ -7,6 +8,7 @@ open System.IO
 open System.Text
 open Expecto
 open TorchSharp
+open CommLab.Devices
 open CommLab.Tests.TensorValues
 
 /// One version a shared object needs from one of its dependencies (an entry of .gnu.version_r).
@@ -52,13 +54,33 @@ let versionNeeds (elf: byte[]) : VersionNeed list =
 let private besideTests =
     Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so")
 
-/// Paths of libLibTorchSharp.so mapped into this process (after TorchSharp has loaded it).
-let private loadedCopies () =
-    File.ReadAllLines "/proc/self/maps"
+/// The libraries TorchNatives loads by path (besides libtorch's OpenMP runtime), by file name.
+let private torchLibraries = set [ "libc10.so"; "libtorch_cpu.so"; "libtorch.so"; "libLibTorchSharp.so" ]
+
+/// Paths of those libraries in a /proc/<pid>/maps listing.
+let private torchMappings (maps: string) =
+    maps.Split '\n'
     |> Array.choose (fun line ->
         let at = line.IndexOf '/'
-        if at >= 0 && line.EndsWith "/libLibTorchSharp.so" then Some(line.Substring at) else None)
+        if at >= 0 then Some(line.Substring at) else None)
+    |> Array.filter (fun path -> torchLibraries.Contains(Path.GetFileName path |> string))
     |> Array.distinct
+
+/// The file names among mapped paths.
+let private names (paths: string[]) = paths |> Array.map (Path.GetFileName >> string) |> Set.ofArray
+
+/// Paths of libLibTorchSharp.so mapped into this process (after TorchSharp has loaded it).
+let private loadedCopies () =
+    torchMappings (File.ReadAllText "/proc/self/maps") |> Array.filter (fun path -> path.EndsWith "/libLibTorchSharp.so")
+
+/// Runs, under `dotnet fsi`, a script that loads experiments/Load.fsx as every experiment does,
+/// computes, and prints its own /proc/self/maps; `environment` is added to the child's variables.
+let private fsiMaps (environment: (string * string) list) (dir: string) =
+    let script = Path.Combine(dir, "maps.fsx")
+    let load = Path.Combine(Approval.repoRoot (), "experiments", "Load.fsx")
+    File.WriteAllText(script,
+        sprintf "#load @\"%s\"\nTorchSharp.torch.ones(2L).sum().item<float32>() |> ignore\nstdout.Write(System.IO.File.ReadAllText \"/proc/self/maps\")\n" load)
+    CommandRun.dotnetWith environment [ "fsi"; script ]
 
 let private glibcxx332 (path: string) =
     versionNeeds (File.ReadAllBytes path) |> List.tryFind (fun n -> n.Name = "GLIBCXX_3.4.32")
@@ -97,6 +119,43 @@ let tests =
             for path in loaded do
                 let flags = glibcxx332 path |> Option.map (fun n -> n.Flags &&& weakFlag)
                 Expect.equal flags (Some weakFlag) (sprintf "%s must carry the weak GLIBCXX_3.4.32 need" path)
+        }
+
+        test "libtorch and TorchSharp's library are loaded from the folder beside TorchSharp.dll" {
+            use _ = torch.ones(1L)
+            let beside = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native")
+            Expect.equal (Path.GetFullPath TorchNatives.Folder) (Path.GetFullPath beside)
+                "TorchNatives looks in runtimes/linux-x64/native beside TorchSharp.dll, where the build links the package files"
+            let mapped = torchMappings (File.ReadAllText "/proc/self/maps")
+            Expect.equal (names mapped) torchLibraries "all four libraries are loaded"
+            for path in mapped do
+                Expect.equal (Path.GetDirectoryName path) (Path.GetFullPath beside) (sprintf "%s must come from the build output" path)
+        }
+
+        test "missing natives: the error names the folder, the missing files and the command that links them" {
+            use dir = new TempDir()
+            let error = Expect.throwsC (fun () -> TorchNatives.Files dir.Path |> ignore) id
+            Expect.isTrue (error :? DllNotFoundException) (sprintf "a missing library is a DllNotFoundException, got %s" (error.GetType().Name))
+            Expect.stringContains error.Message dir.Path "the message names the folder looked in"
+            Expect.stringContains error.Message "libtorch_cpu.so" "the message names the missing files"
+            Expect.stringContains error.Message "dotnet fsi build.fsx -t Build" "the message says how to put them there"
+        }
+
+        test "under dotnet fsi libtorch comes from the build output, not a copy nor one on LD_LIBRARY_PATH" {
+            // Decoys: a real shared object under each library's name, first on the loader's search path.
+            // Without TorchNatives, TorchSharp finds nothing beside TorchSharp.dll, copies the natives into
+            // cpu/, and that copy's dependencies resolve to these decoys, so the script fails.
+            use decoys = new TempDir()
+            for name in torchLibraries do
+                File.Copy(Path.Combine(TorchNatives.Folder, "libtorch_global_deps.so"), Path.Combine(decoys.Path, name))
+            let code, output = fsiMaps [ "LD_LIBRARY_PATH", decoys.Path ] decoys.Path
+            Expect.equal code 0 (sprintf "the script computes with a decoy libtorch on LD_LIBRARY_PATH:\n%s" output)
+            let buildOutput = Path.Combine(Approval.repoRoot (), "artifacts", "bin", "CommLab.Dsl", "release", "runtimes", "linux-x64", "native")
+            let mapped = torchMappings output
+            Expect.equal (names mapped) torchLibraries (sprintf "all four libraries are loaded:\n%s" (String.concat "\n" mapped))
+            for path in mapped do
+                Expect.equal (Path.GetDirectoryName path) buildOutput
+                    (sprintf "%s must come from the build output (the folder Load.fsx references), not a cpu/ copy or a decoy" path)
         }
 
         test "the ELF reader rejects a file that is not ELF" {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CommLab.Devices;
 
 namespace CommLab.Training;
 
@@ -17,8 +18,11 @@ public static class Reproducibility
 
     static readonly Lazy<(CbwrFn Set, CbwrFn Get)?> Mkl = new(() =>
     {
+        // Entry points call Ensure before any tensor work, so libtorch is loaded here: by path, before
+        // TorchSharp looks for it by name (see TorchNatives).
+        TorchNatives.Load();
         TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var lib)) return null;
+        var lib = TorchNatives.LibTorchCpu;
         if (!NativeLibrary.TryGetExport(lib, "mkl_serv_cbwr_set", out var set) ||
             !NativeLibrary.TryGetExport(lib, "mkl_serv_cbwr_get", out var get)) return null;
         return (Marshal.GetDelegateForFunctionPointer<CbwrFn>(set), Marshal.GetDelegateForFunctionPointer<CbwrFn>(get));
@@ -28,8 +32,9 @@ public static class Reproducibility
 
     /// <summary>Turns on MKL's reproducible mode; idempotent and cheap. MKL accepts the mode only before
     /// its first computation, so entry points (test runner, experiment scripts) call this before any
-    /// tensor work; the trainer calls it too. Returns false, with a one-time warning on stderr, when the
-    /// mode could not be set (MKL already in use, or a libtorch without MKL).</summary>
+    /// tensor work; the trainer calls it too. The first call loads libtorch (<see cref="TorchNatives.Load"/>)
+    /// and throws its <see cref="DllNotFoundException"/> when that fails. Returns false, with a one-time
+    /// warning on stderr, when the mode could not be set (MKL already in use, or a libtorch without MKL).</summary>
     public static bool Ensure()
     {
         var ok = Mkl.Value is { } mkl && (mkl.Get(MklCbwrBranch) == MklCbwrAuto || (mkl.Set(MklCbwrAuto) == 0 && mkl.Get(MklCbwrBranch) == MklCbwrAuto));
