@@ -47,6 +47,7 @@ let allTests =
         EstimatorTests.tests
         EstimatorConfigTests.tests
         ChannelTests.tests
+        ReformulationTests.tests
         ObjectWorldTests.tests
         MetricsTests.tests
         TrainerTests.tests

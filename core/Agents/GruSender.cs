@@ -49,11 +49,14 @@ public sealed class GruSender : Module
         var h = encoded;
         var input = start.expand(batch, embedding);
         var words = new Tensor[endSymbol is null ? steps : steps + 1];
+        // The cell's weights, applied step by step with their gradients formed once over all steps.
+        var inputWeights = new StepwiseLinear(cell.weight_ih!, cell.bias_ih);
+        var stateWeights = new StepwiseLinear(cell.weight_hh!, cell.bias_hh);
         for (int t = 0; t < steps; t++)
         {
-            h = cell.call(input, h);
+            h = GruUpdate.Next(inputWeights.Apply(input), stateWeights.Apply(h), h);
             words[t] = send(toWord.call(h));
-            input = embed.call(words[t]);
+            if (t + 1 < steps) input = embed.call(words[t]);
         }
         if (endSymbol is int end)
             words[steps] = zeros(new[] { batch, (long)word }, dtype: encoded.dtype, device: encoded.device)

@@ -34,7 +34,7 @@ public sealed class RecurrentChannel : Module, IChannel
         sender.Speak(encodedTarget, messageLength, word => discretizer.Apply(word, training));
 
     /// <inheritdoc />
-    public Tensor Receive(Tensor message) => receiver.States(message).Last();
+    public Tensor Receive(Tensor message) => receiver.States(message).select(1, -1);
 
     /// <inheritdoc />
     public IDiscreteEstimator? Estimator => discretizer.Estimator;

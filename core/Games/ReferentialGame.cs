@@ -1,6 +1,7 @@
 using CommLab.Channels;
 using CommLab.Estimators;
 using static TorchSharp.torch;
+using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
 
 namespace CommLab.Games;
@@ -71,6 +72,29 @@ public sealed class ReferentialGame : Module
     public static Tensor ScoreEach(Tensor decoded, Tensor encodedCandidates) =>
         encodedCandidates.bmm(decoded.unsqueeze(-1)).squeeze(-1);
 
+    /// <summary>Scores of every candidate input [N, F] for each decoded message [B, H]: [B, N], equal to
+    /// <c>ScoreAll(decoded, EncodeCandidates(candidates))</c> up to float summation order.</summary>
+    /// <remarks>With a linear candidate encoder (the Object game) the product is re-associated:
+    /// d . (W f + b) = (d W) . f + d . b, so the N x H matrix of encodings is never built. With
+    /// N = 10^4 objects of F = 40 features and H = 100, that is [B,H]x[H,F] then [B,F]x[F,N] instead of
+    /// [N,F]x[F,H] then [B,H]x[H,N], and the backward pass shrinks the same way.</remarks>
+    public Tensor ScoreCandidates(Tensor decoded, Tensor candidates)
+    {
+        if (receiverAgent is not Linear linear) return ScoreAll(decoded, EncodeCandidates(candidates));
+        var scores = decoded.matmul(linear.weight!).matmul(candidates.t());
+        return linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
+    }
+
+    /// <summary>Scores of per-sample candidate inputs [B, K, F] for each decoded message [B, H]: [B, K],
+    /// equal to <c>ScoreEach(decoded, EncodeCandidates(candidates))</c> up to float summation order
+    /// (re-associated like <see cref="ScoreCandidates"/> when the candidate encoder is linear).</summary>
+    public Tensor ScoreCandidateSets(Tensor decoded, Tensor candidates)
+    {
+        if (receiverAgent is not Linear linear) return ScoreEach(decoded, EncodeCandidates(candidates));
+        var scores = candidates.bmm(decoded.matmul(linear.weight!).unsqueeze(-1)).squeeze(-1);
+        return linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
+    }
+
     /// <summary>The game's loss, the cross-entropy of the receiver picking each target among its
     /// negatives. <paramref name="objects"/> [N, F] are every object the game knows and
     /// <paramref name="ids"/> [B] the targets' rows; the negatives are every other object when
@@ -80,14 +104,14 @@ public sealed class ReferentialGame : Module
     {
         var decoded = Receive(Send(objects.index_select(0, ids)));
         if (negatives is null)
-            return nn.functional.cross_entropy(ScoreAll(decoded, EncodeCandidates(objects)), ids);
+            return nn.functional.cross_entropy(ScoreCandidates(decoded, objects), ids);
 
         var column = ids.unsqueeze(1);
         var keys = rand(new[] { ids.shape[0], objects.shape[0] }, generator: draws, device: objects.device)
             .scatter_(1, column, full(column.shape, -1.0f, device: objects.device));
         var candidates = cat(new[] { column, keys.topk(negatives.Value, dim: 1).indexes }, 1);
-        var encoded = EncodeCandidates(objects.index_select(0, candidates.flatten())).reshape(candidates.shape[0], candidates.shape[1], -1);
+        var inputs = objects.index_select(0, candidates.flatten()).reshape(candidates.shape[0], candidates.shape[1], -1);
         var labels = zeros(ids.shape[0], dtype: ScalarType.Int64, device: objects.device);
-        return nn.functional.cross_entropy(ScoreEach(decoded, encoded), labels);
+        return nn.functional.cross_entropy(ScoreCandidateSets(decoded, inputs), labels);
     }
 }

@@ -68,7 +68,7 @@ public static class ObjectGameTrainer
         using var draws = new Generator((ulong)seed, device);
         var ids = Indices(targets, device);
         var messages = model.Send(features.index_select(0, ids));
-        var scores = ReferentialGame.ScoreAll(model.Receive(messages), model.EncodeCandidates(features));
+        var scores = model.ScoreCandidates(model.Receive(messages), features);
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
     }
 
