@@ -29,7 +29,7 @@ let private world = ObjectWorld(2, 4)
 /// A fresh game and its objects' features; `noise` is seeded so Gumbel words are reproducible.
 let private game (s: ChannelSpec) =
     let features = world.Features torch.CPU
-    ReferentialGame.ForObjects(int features.shape[1], s, new torch.Generator(11UL)), features
+    ReferentialGame.ForObjects(world, s, new torch.Generator(11UL)), features
 
 /// The messages for every object, with the game in training or evaluation mode.
 let private messages (s: ChannelSpec) (training: bool) =

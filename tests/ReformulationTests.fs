@@ -44,7 +44,7 @@ let private objectGame (architecture: ChannelArchitecture) =
     let spec = ChannelSpec(ChannelMode.Continuous, architecture, 4, 6, words, QuantizePhase.TrainAndInference, EstimatorSpec.Relaxed 1.0, 10, 7)
     torch.random.manual_seed 5L |> ignore
     let features = world.Features torch.CPU
-    ReferentialGame.ForObjects(int features.shape[1], spec, null), features
+    ReferentialGame.ForObjects(world, spec, null), features
 
 /// The receiver the GRU replaced: the word embedding, then a GRU cell's equations applied word by word,
 /// with the receiver's own weights (so gradients reach them).
@@ -78,6 +78,14 @@ let tests =
                     sameLossAndGradients straightforward (g.Loss(features, ids, System.Nullable(), null)) (parameters g)
                 }
         ]
+
+        test "the product with every object's features, from their one-hot structure, is the matrix product" {
+            use weights = torch.randn(5L, 12L).requires_grad_()
+            let features = world.Features torch.CPU
+            let mix = torch.randn(5L, int64 world.Count)
+            sameLossAndGradients ((weights.matmul(features.t()) * mix).sum()) ((world.Dot weights * mix).sum()) [ "weights", weights ]
+            Expect.sequenceEqual (world.Dot weights).shape [| 5L; int64 world.Count |] "one score per object"
+        }
 
         test "Object game: re-associated scoring of sampled candidates, as with encoded ones" {
             let g, features = objectGame ChannelArchitecture.Instant

@@ -61,7 +61,7 @@ let private session (k: Knobs) =
     let world = ObjectWorld(attributes, values)
     let features = world.Features torch.CPU
     let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
-    let model = ReferentialGame.ForObjects(int features.shape[1], r.Channel, new torch.Generator(uint64 k.Seed))
+    let model = ReferentialGame.ForObjects(world, r.Channel, new torch.Generator(uint64 k.Seed))
     let optimizer = adam model k.LearningRate
     let order, draws = Random k.Seed, new torch.Generator(uint64 k.Seed + 7UL)
     let steps = ObjectGameTrainer.Steps(model, optimizer, features, split.Train, r, draws)
@@ -137,7 +137,7 @@ let private estimators =
             let world = ObjectWorld(attributes, values)
             use features = world.Features torch.CPU
             let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
-            use model = ReferentialGame.ForObjects(int features.shape[1], r.Channel, new torch.Generator(1UL))
+            use model = ReferentialGame.ForObjects(world, r.Channel, new torch.Generator(1UL))
             use optimizer = adam model 1e-2
             ObjectGameTrainer.Steps(model, optimizer, features, split.Train, r, new torch.Generator(8UL)).Epoch(1, Random 1) |> ignore
             let batches = (split.Train.Length + 49) / 50

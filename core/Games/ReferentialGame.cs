@@ -1,4 +1,5 @@
 using CommLab.Channels;
+using CommLab.Data;
 using CommLab.Estimators;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
@@ -17,6 +18,9 @@ public sealed class ReferentialGame : Module
     readonly Module<Tensor, Tensor> senderAgent;
     readonly Module<Tensor, Tensor> receiverAgent;
     readonly Module channelModule;
+    // The Object game's world, when the game was built for one: scoring all its objects then uses
+    // their one-hot structure (ObjectWorld.Dot).
+    readonly ObjectWorld? world;
     // A property, not a field: RegisterComponents would register the same module twice.
     IChannel channel => (IChannel)channelModule;
 
@@ -26,9 +30,14 @@ public sealed class ReferentialGame : Module
     /// <param name="candidateEncoder">Candidate input [..., F] -> encoding [..., H'] with H' the size of a
     /// decoded message.</param>
     /// <param name="channel">The channel; it must be a <see cref="Module"/> so that its parameters train.</param>
-    public ReferentialGame(Module<Tensor, Tensor> senderEncoder, Module<Tensor, Tensor> candidateEncoder, IChannel channel)
+    /// <param name="world">The objects' world when candidates are its objects (the Object game), else null.
+    /// A candidate matrix of the world's shape [Count, Attributes * Values] is then taken to be its
+    /// objects in order, <see cref="ObjectWorld.Features"/>.</param>
+    public ReferentialGame(Module<Tensor, Tensor> senderEncoder, Module<Tensor, Tensor> candidateEncoder, IChannel channel,
+        ObjectWorld? world = null)
         : base(nameof(ReferentialGame))
     {
+        this.world = world;
         senderAgent = senderEncoder;
         receiverAgent = candidateEncoder;
         channelModule = channel as Module
@@ -40,17 +49,18 @@ public sealed class ReferentialGame : Module
     /// one-hot attributes to the channel's encoding size, then the channel <paramref name="spec"/>
     /// (created in that order: the parameters draw from libtorch's global generator).
     /// The spec must be valid (the trainer checks it).</summary>
-    /// <param name="features">Input size (one-hot attributes).</param>
+    /// <param name="world">The objects (one-hot attributes); their features are the agents' input.</param>
     /// <param name="spec">The channel.</param>
     /// <param name="noise">Gumbel noise source.</param>
-    public static ReferentialGame ForObjects(int features, ChannelSpec spec, Generator? noise)
+    public static ReferentialGame ForObjects(ObjectWorld world, ChannelSpec spec, Generator? noise)
     {
+        var features = world.Attributes * world.Values;
         var sender = Linear(features, spec.EncodingSize);
         var receiver = Linear(features, spec.EncodingSize);
         IChannel channel = spec.Architecture == ChannelArchitecture.Instant
             ? new InstantChannel(spec, spec.EncodingSize, noise)
             : new RecurrentChannel(spec, noise);
-        return new ReferentialGame(sender, receiver, channel);
+        return new ReferentialGame(sender, receiver, channel, world);
     }
 
     /// <summary>The channel's estimator (GS channels only), stepped once per gradient update.</summary>
@@ -77,11 +87,15 @@ public sealed class ReferentialGame : Module
     /// <remarks>With a linear candidate encoder (the Object game) the product is re-associated:
     /// d . (W f + b) = (d W) . f + d . b, so the N x H matrix of encodings is never built. With
     /// N = 10^4 objects of F = 40 features and H = 100, that is [B,H]x[H,F] then [B,F]x[F,N] instead of
-    /// [N,F]x[F,H] then [B,H]x[H,N], and the backward pass shrinks the same way.</remarks>
+    /// [N,F]x[F,H] then [B,H]x[H,N], and the backward pass shrinks the same way. When the candidates
+    /// are the game's world, (d W) . f comes from their one-hot structure (<see cref="ObjectWorld.Dot"/>).</remarks>
     public Tensor ScoreCandidates(Tensor decoded, Tensor candidates)
     {
         if (receiverAgent is not Linear linear) return ScoreAll(decoded, EncodeCandidates(candidates));
-        var scores = decoded.matmul(linear.weight!).matmul(candidates.t());
+        var weights = decoded.matmul(linear.weight!);
+        var scores = world is { } w && candidates.shape.SequenceEqual(new long[] { w.Count, w.Attributes * w.Values })
+            ? w.Dot(weights)
+            : weights.matmul(candidates.t());
         return linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
     }
 

@@ -29,7 +29,7 @@ public static class ObjectGameTrainer
 
         using var features = world.Features(device);
         using var noise = new Generator((ulong)run.Seed, device);
-        using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects((int)features.shape[1], run.Channel, noise));
+        using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects(world, run.Channel, noise));
         model.to(device);
         using var optimizer = new TrainerOptimizer(model.parameters(), OptimizerKind.Adam, new ScheduleFreeOptions(LearningRate: run.LearningRate));
         using var negativeDraws = new Generator((ulong)run.Seed + 7, device);
