@@ -11,6 +11,36 @@ open TorchSharp
 open CommLab.Devices
 open CommLab.Tests.TensorValues
 
+/// The C library's view of the process: its environment and malloc's statistics.
+module Libc =
+    open System.Runtime.InteropServices
+
+    /// glibc's struct mallinfo2 (all size_t).
+    [<Struct; StructLayout(LayoutKind.Sequential)>]
+    type MallInfo2 =
+        val arena: unativeint
+        val ordblks: unativeint
+        val smblks: unativeint
+        val hblks: unativeint
+        val hblkhd: unativeint
+        val usmblks: unativeint
+        val fsmblks: unativeint
+        val uordblks: unativeint
+        val fordblks: unativeint
+        val keepcost: unativeint
+
+    [<DllImport("libc", EntryPoint = "mallinfo2")>]
+    extern MallInfo2 private mallinfo2Native()
+
+    [<DllImport("libc", EntryPoint = "getenv")>]
+    extern nativeint private getenvNative(string name)
+
+    /// malloc's statistics; hblkhd is the bytes in chunks mapped with mmap of their own.
+    let mallinfo2 () = let m = mallinfo2Native () in {| hblkhd = uint64 m.hblkhd |}
+
+    /// The variable as the C library sees it ("" when unset); .NET keeps its own copy on Linux.
+    let getenv name = match getenvNative name with 0n -> "" | p -> Marshal.PtrToStringAnsi p
+
 /// One version a shared object needs from one of its dependencies (an entry of .gnu.version_r).
 type VersionNeed = { File: string; Name: string; Flags: uint16 }
 
@@ -156,6 +186,16 @@ let tests =
             for path in mapped do
                 Expect.equal (Path.GetDirectoryName path) buildOutput
                     (sprintf "%s must come from the build output (the folder Load.fsx references), not a cpu/ copy or a decoy" path)
+        }
+
+        test "large tensors reuse the heap: allocating 40 MB maps no fresh memory of its own" {
+            Expect.isTrue CpuAllocation.Configured "mallopt and THP_MEM_ALLOC_ENABLE took at start-up (Linux, glibc)"
+            Expect.equal (Libc.getenv "THP_MEM_ALLOC_ENABLE") "1" "c10's huge-page switch is on in the C library's environment"
+            let mapped () = (Libc.mallinfo2 ()).hblkhd
+            let before = mapped ()
+            use big = torch.ones(1000L, 10000L)
+            Expect.isLessThan (mapped () - before) (40_000_000UL) (sprintf "bytes in mmap-backed chunks grew by %d" (mapped () - before))
+            Expect.equal (big.sum().item<float32>()) 1e7f "the tensor is usable"
         }
 
         test "the ELF reader rejects a file that is not ELF" {

@@ -45,7 +45,10 @@ public static class TorchNatives
     static readonly Lazy<IntPtr> LibTorchCpuHandle = new(() =>
     {
         IntPtr libTorchCpu = 0;
-        foreach (var path in Files(Folder))
+        var files = Files(Folder);
+        // Before libtorch's first allocation: c10 reads its huge-page switch once.
+        CpuAllocation.Configure();
+        foreach (var path in files)
         {
             var handle = NativeLibrary.Load(path);
             if (Path.GetFileName(path) == "libtorch_cpu.so") libTorchCpu = handle;
