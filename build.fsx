@@ -108,7 +108,7 @@ target "SmsComplexity" (experiment "sms-complexity")
 target "Table1" (experiment "maddpg-table1")
 target "Figure4" (experiment "maddpg-figure4")
 target "Bench" (fun p ->
-    for script in [ "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
+    for script in [ "games.fsx"; "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
 target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
 target "MarlBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "marl.fsx") ] @ passThrough p))

@@ -2,7 +2,9 @@
 // cores:
 //  1. training throughput, samples/s, for QT-Instant (alphabet 10, word length 100) with all 10^4
 //     objects as negatives, batch 32;
-//  2. wall time of one paper-profile run (50 epochs over 8000 targets, 10^4 negatives, evaluation included).
+//  2. wall time of one paper-profile run (50 epochs over 8000 targets, 10^4 negatives, evaluation included);
+//  3. wall time of one paper-profile epoch of QT-RNN at GRU 1024 (6 words of 100 elements): 250 steps
+//     and the validation pass (the quantization page quotes it).
 // Goals: one paper-profile run under 5 minutes on 2 cores (issue 2), then at most 30 s (issue 13).
 #load "../experiments/Load.fsx"
 
@@ -39,3 +41,10 @@ for threads in List.distinct [ 1; System.Environment.ProcessorCount ] do
     let result = ObjectGameTrainer.Train(paperRun)
     printfn "paper-profile run (QT-Instant, 50 epochs, 8000 targets, lr 1e-5), %d thread(s): %.1f s wall (goal <= 30 s: %s), test accuracy at 10^4 candidates %.3f, NoUM %d"
         threads wall.Elapsed.TotalSeconds (if wall.Elapsed.TotalSeconds <= 30.0 then "met" else "not met") (Array.last result.TestAccuracy) result.TestMessages
+
+    // 3. One epoch of the paper's Recurrent channel (training, validation and the test pass).
+    let recurrent = { ObjectGame.defaults with Channel = { Channel.defaults with Architecture = Channel.Recurrent; MessageLength = 6 }; Epochs = 1 }
+    let wall = Stopwatch.StartNew()
+    let result = ObjectGameTrainer.Train(ObjectGame.toCore recurrent)
+    printfn "one paper-profile epoch of QT-RNN (GRU 1024, 6 words), %d thread(s): %.1f s wall (%.1f s of it training, the rest the validation and test passes)"
+        threads wall.Elapsed.TotalSeconds (float (Array.length targets) / result.SamplesPerSecond)
