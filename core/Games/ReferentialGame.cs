@@ -96,7 +96,7 @@ public sealed class ReferentialGame : Module
         var scores = world is { } w && candidates.shape.SequenceEqual(new long[] { w.Count, w.Attributes * w.Values })
             ? w.Dot(weights)
             : weights.matmul(candidates.t());
-        return linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
+        return WithBias(scores, decoded, linear);
     }
 
     /// <summary>Scores of per-sample candidate inputs [B, K, F] for each decoded message [B, H]: [B, K],
@@ -106,8 +106,12 @@ public sealed class ReferentialGame : Module
     {
         if (receiverAgent is not Linear linear) return ScoreEach(decoded, EncodeCandidates(candidates));
         var scores = candidates.bmm(decoded.matmul(linear.weight!).unsqueeze(-1)).squeeze(-1);
-        return linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
+        return WithBias(scores, decoded, linear);
     }
+
+    /// <summary>Re-associated scores [B, N] plus the encoder bias's share, d . b, the same for every candidate.</summary>
+    static Tensor WithBias(Tensor scores, Tensor decoded, Linear linear) =>
+        linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
 
     /// <summary>The game's loss, the cross-entropy of the receiver picking each target among its
     /// negatives. <paramref name="objects"/> [N, F] are every object the game knows and
