@@ -21,6 +21,7 @@ type Arguments =
     | Device of device: string
     | Out of dir: string
     | Checkpoint_Minutes of minutes: float
+    | Plan
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -31,6 +32,7 @@ type Arguments =
             | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (docs/setup.md)."
             | Out _ -> "results root folder (default: results)."
             | Checkpoint_Minutes _ -> "least minutes between checkpoints of runs that write them (MADDPG; default 10, 0: at every evaluation)."
+            | Plan -> "print the sweep's runs, how many are finished and the CPU-hours the rest need (from measured throughput, docs/benchmarks.md), then stop: nothing runs."
 
 /// Parsed options.
 type Options =
@@ -42,7 +44,9 @@ type Options =
       Device: string
       Out: string
       /// Least minutes between checkpoints of a run (kinds that checkpoint: MADDPG).
-      CheckpointMinutes: float }
+      CheckpointMinutes: float
+      /// Print the plan (runs, finished, CPU-hours left) instead of running.
+      Plan: bool }
 
 /// Prints `lines` to stderr and ends the process with exit code 2: how every script and command ends
 /// on bad input (an option, a config, a file), with the reason and no stack trace.
@@ -62,7 +66,8 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
               Jobs = r.TryGetResult Jobs
               Device = r.GetResult(Device, defaultValue = "cpu")
               Out = r.GetResult(Out, defaultValue = "results")
-              CheckpointMinutes = r.GetResult(Checkpoint_Minutes, defaultValue = 10.0) }
+              CheckpointMinutes = r.GetResult(Checkpoint_Minutes, defaultValue = 10.0)
+              Plan = r.Contains Plan }
         match Validation.problems
                   [ (match options.Jobs with Some j -> Validation.atLeast "--jobs" 1 j | None -> None)
                     (if options.CheckpointMinutes >= 0.0 && System.Double.IsFinite options.CheckpointMinutes then None

@@ -53,15 +53,48 @@ let jobsFor (o: Cli.Options) (toDo: int) : int =
     | None when toDo > 1 && o.Device = "cpu" -> min toDo System.Environment.ProcessorCount
     | None -> 1
 
+/// What `--plan` says of a sweep: how many distinct runs it has, how many have ended (stored), and the
+/// one-core hours the others need by `kind.Cost`, with the wall time that means at `jobs` runs at once
+/// (the longest run bounds it from below).
+let plan (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : string list =
+    let dir = RunStore.experimentDir o.Out experiment
+    let runs = configs |> List.distinctBy RunStore.runId
+    let left = runs |> List.filter (fun c -> not (RunStore.hasEnded dir (RunStore.runId c)))
+    let costs = left |> List.map kind.Cost
+    let total = List.sum costs
+    let jobs = jobsFor o left.Length
+    let duration (seconds: float) =
+        if seconds < 60.0 then sprintf "%.0f s" seconds
+        elif seconds < 3600.0 then sprintf "%.0f min" (seconds / 60.0)
+        else sprintf "%.1f h" (seconds / 3600.0)
+    [ sprintf "%s, %s profile: %d runs, %d finished, %d to run." experiment (Cli.profileName o) runs.Length (runs.Length - left.Length) left.Length
+      sprintf "Estimated %.1f CPU-hours left, one core per run (the longest run %s), from throughput measured on a 2-core VM (docs/benchmarks.md)."
+          (total / 3600.0) (duration (List.fold max 0.0 costs))
+      sprintf "Here, %d at a time: about %s of wall time." jobs (duration (max (total / float jobs) (List.fold max 0.0 costs))) ]
+
+/// `--plan` for an experiment that stores no runs (one job that measures or counts and trains
+/// nothing): prints its measured time (`Costs.singleJob`) and ends the process; without `--plan`,
+/// nothing happens.
+let planJob (o: Cli.Options) (experiment: string) : unit =
+    if o.Plan then
+        let seconds = Costs.singleJob experiment o.Profile
+        printfn "%s, %s profile: one job, no stored runs (it trains nothing); about %.0f s on this kind of machine (%.2f CPU-hours; docs/benchmarks.md)."
+            experiment (Cli.profileName o) seconds (seconds / 3600.0)
+        exit 0
+
 /// Runs `configs` of `kind` after checking all of them and the device (a problem stops everything
 /// before any training: the problems are printed and the process exits with code 2); runs already
-/// stored are loaded, not re-run. libtorch's threads are shared between the parallel runs (`jobsFor`).
+/// stored are loaded, not re-run. With `--plan` it prints the `plan` and ends the process instead.
+/// libtorch's threads are shared between the parallel runs (`jobsFor`).
 /// When runs fail (other than by diverging) the others are saved, the failures are printed, and the
 /// process exits with code 1.
 let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : Results<'cfg, 'result, 'row> =
     match problems o kind configs with
     | [] -> ()
     | ps -> Cli.fail (sprintf "%s: invalid configuration, nothing was run:" experiment :: (ps |> List.map (sprintf "  - %s")))
+    if o.Plan then
+        plan o experiment kind configs |> List.iter (printfn "%s")
+        exit 0
     let dir = RunStore.experimentDir o.Out experiment
     let toDo = configs |> List.map RunStore.runId |> List.distinct |> List.filter (fun id -> not (RunStore.hasEnded dir id)) |> List.length
     let jobs = jobsFor o toDo

@@ -238,9 +238,15 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
                   Diverged = false } ]
     | Diverged d -> [ row (int d.At) ]
 
+/// One core's seconds for the whole run: every step of every epoch, and a validation pass per epoch.
+let cost (r: Run) =
+    let step, evaluation = Costs.lewisStep r.MaxLength r.Hidden r.Embedding
+    let steps = r.Epochs * ((r.Data.TrainGames + r.BatchSize - 1) / r.BatchSize)
+    float steps * step + float r.Epochs * evaluation
+
 /// The Lewis game as an experiment kind: progress in epochs.
 let kind: ExperimentKind<Run, Metrics, Row> =
-    { Name = "Lewis game"; Unit = "epoch"; Validate = validate; Label = label; Execute = execute; Rows = rows }
+    { Name = "Lewis game"; Unit = "epoch"; Validate = validate; Label = label; Execute = execute; Rows = rows; Cost = cost }
 
 /// Named sweep axes over Lewis game runs.
 module Axes =

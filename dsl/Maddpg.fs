@@ -183,9 +183,13 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
     | Finished m -> List.map2 (fun step value -> row step value false) m.EvaluationSteps m.MeanReturns
     | Diverged d -> [ row d.At nan true ]
 
+/// One core's seconds for the whole run: its training steps with their updates (evaluation episodes
+/// only act, a few percent more, left out).
+let cost (r: Run) = float r.Settings.TotalSteps * Costs.maddpgStep r.Task
+
 /// MADDPG as an experiment kind: progress in environment steps.
 let kind: ExperimentKind<Run, Metrics, Row> =
-    { Name = "MADDPG"; Unit = "step"; Validate = validate; Label = label; Execute = execute; Rows = rows }
+    { Name = "MADDPG"; Unit = "step"; Validate = validate; Label = label; Execute = execute; Rows = rows; Cost = cost }
 
 /// Named sweep axes over MADDPG runs.
 module Axes =

@@ -183,9 +183,14 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
                   Diverged = false } ]
     | Diverged _ -> r.Candidates |> List.map row
 
+/// One core's seconds for the whole run: every update, a validation pass per epoch and the test pass.
+let cost (r: Run) =
+    let step, evaluation = Costs.objectStep r.Channel
+    float (updates r) * step + float (r.Epochs + 1) * evaluation
+
 /// The Object game as an experiment kind: progress in epochs.
 let kind: ExperimentKind<Run, Metrics, Row> =
-    { Name = "Object game"; Unit = "epoch"; Validate = validate; Label = label; Execute = execute; Rows = rows }
+    { Name = "Object game"; Unit = "epoch"; Validate = validate; Label = label; Execute = execute; Rows = rows; Cost = cost }
 
 /// Named sweep axes over Object game runs.
 module Axes =

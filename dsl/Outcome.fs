@@ -51,4 +51,7 @@ type ExperimentKind<'cfg, 'result, 'row> =
       Execute: 'cfg -> RunContext -> 'result
       /// The typed rows a run contributes to frames, CSV files and tables; a diverged run contributes
       /// rows too (flagged `Diverged = true`, metrics NaN), so tables can count it.
-      Rows: 'cfg -> Outcome<'result> -> 'row list }
+      Rows: 'cfg -> Outcome<'result> -> 'row list
+      /// Seconds of one core the run is estimated to take, from measured throughput (`Costs`): what
+      /// `--plan` adds up for the runs still to do.
+      Cost: 'cfg -> float }

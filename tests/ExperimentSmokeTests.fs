@@ -18,6 +18,26 @@ let private runScript (name: string) (outDir: string) =
 let private expectNoTrace (output: string) =
     Expect.isFalse (System.Text.RegularExpressions.Regex.IsMatch(output, @"(?m)^\s+at \S+\(")) (sprintf "bad input gets a message, not a stack trace:\n%s" output)
 
+/// `--plan` prints what a sweep still costs and runs nothing, in scripts with stored runs and without.
+let private planning =
+    testList "--plan" [
+        test "a sweep's plan counts its runs and their CPU-hours, and starts none" {
+            use dir = new TempDir()
+            let code, output = dotnet [ "fsi"; script "maddpg-table1"; "--profile"; "paper"; "--plan"; "--out"; dir.Path ]
+            Expect.equal code 0 (sprintf "exit code 0:\n%s" output)
+            // Table 1: 9 tasks x 5 estimators x 5 seeds.
+            Expect.stringContains output "maddpg-table1, Paper profile: 225 runs, 0 finished, 225 to run." "every run of the paper grid, none stored"
+            Expect.stringContains output "CPU-hours left" "an estimate of the hours"
+            Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, "maddpg-table1"))) "nothing was started"
+        }
+        test "a script without stored runs gives its one job's time" {
+            let code, output = dotnet [ "fsi"; script "sms-complexity"; "--profile"; "paper"; "--plan"; "--out"; "/nonexistent" ]
+            Expect.equal code 0 (sprintf "exit code 0:\n%s" output)
+            Expect.stringContains output "sms-complexity, Paper profile: one job, no stored runs" "one job"
+            Expect.isFalse (output.Contains "Symbolic complexity") "no table was written"
+        }
+    ]
+
 /// Bad input ends a script (and the build) with the reason and exit code 2, and runs nothing.
 let private badInput =
     testList "bad input" [
@@ -131,6 +151,7 @@ let tests =
     testSequenced <| testList "experiment smoke" [
         ExperimentContractTests.sequenced
         badInput
+        planning
         smoke "quantized-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
         smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
         smoke "channel-estimators" [ "results.csv"; "candidates.html"; "table.md" ]

@@ -31,7 +31,8 @@ let private kindOf (execute: Cfg -> (Progress -> unit) -> Result) : ExperimentKi
         fun _ outcome ->
             match outcome with
             | Finished r -> [ {| Square = float r.Square; Diverged = false |} ]
-            | Diverged _ -> [ {| Square = nan; Diverged = true |} ] }
+            | Diverged _ -> [ {| Square = nan; Diverged = true |} ]
+      Cost = fun cfg -> float cfg.X }
 
 /// An experiment kind that counts its executions.
 let private counting () =
@@ -52,6 +53,22 @@ let tests =
             let kind, _ = counting ()
             let got = Runner.run opts kind (configs 4) |> results
             Expect.equal got [ for x in 1..4 -> { X = x }, { Square = x * x } ] "each config paired with its own result"
+        }
+
+        test "--plan counts the runs, the finished ones and the hours the others cost, and runs nothing" {
+            use tmp = new TempDir()
+            let opts, _ = optionsIn tmp.Path 1
+            let kind, calls = counting ()
+            Runner.run opts kind (configs 2) |> ignore
+            let cli: Cli.Options =
+                { Profile = Cli.Paper; Seeds = None; Jobs = Some 2; Device = "cpu"; Out = tmp.Path; CheckpointMinutes = 10.0; Plan = true }
+            // Costs are x hours here; runs 3 and 4 are left: 7 h in all, the longest 4 h.
+            let lines = Experiment.plan cli "test" { kind with Cost = fun c -> 3600.0 * float c.X } (configs 4)
+            Expect.equal lines[0] "test, Paper profile: 4 runs, 2 finished, 2 to run." "runs counted, finished ones found in the store"
+            Expect.stringContains lines[1] "Estimated 7.0 CPU-hours left" "the runs left, their costs summed"
+            Expect.stringContains lines[1] "the longest run 4.0 h" "the longest run left"
+            Expect.stringContains lines[2] "2 at a time: about 4.0 h" "two jobs: the longest run bounds the wall time"
+            Expect.equal calls.Value 2 "planning ran nothing"
         }
 
         test "a second run skips finished runs" {

@@ -1,0 +1,50 @@
+/// What a run costs in one core's time, estimated from throughput measured on the reference machine
+/// (the 2-vCPU VM of docs/benchmarks.md, one torch thread per run, as a sweep runs by default), so
+/// `--plan` can say what a sweep still needs before anything runs. Each figure names the bench and
+/// commit it comes from; re-measure with `dotnet fsi bench/games.fsx` and `dotnet fsi bench/marl.fsx`.
+module CommLab.Dsl.Costs
+
+open CommLab.Envs
+
+/// One-thread seconds of one Object game step and of one evaluation pass (validation over 1000
+/// targets, or the test pass), at the paper's batch and 10^4 objects: `bench/games.fsx` at commit
+/// 03ed49d. Instant channels: about 2 ms and 0.03 s whatever the word. Recurrent: 0.30 s and 2.2 s at
+/// GRU 1024 with embedding 1024, scaled to other sizes by the GRU's weights, hidden x (hidden +
+/// embedding), which its products grow with.
+let objectStep (c: Channel.Channel) =
+    match c.Architecture with
+    | Channel.Instant -> 0.002, 0.03
+    | Channel.Recurrent ->
+        let scale = float c.Hidden * float (c.Hidden + c.Embedding) / (1024.0 * 2048.0)
+        0.30 * scale, 2.2 * scale
+
+/// One-thread seconds of one Lewis game step and of one validation pass over 2000 games, at the
+/// paper's GRU 512 and embedding 32: `bench/games.fsx` at commit 03ed49d measured 27 ms and 0.52 s at
+/// L = 1, rising about 7 ms and 0.1 s per symbol to 55 ms and 0.94 s at L = 5; other sizes scaled by
+/// the GRU's weights as for the Object game.
+let lewisStep (maxLength: int) (hidden: int) (embedding: int) =
+    let scale = float hidden * float (hidden + embedding) / (512.0 * 544.0)
+    let extra = float (maxLength - 1)
+    (0.027 + 0.007 * extra) * scale, (0.52 + 0.1 * extra) * scale
+
+/// One-thread seconds per MADDPG environment step, updates included (94-97% of the time):
+/// `bench/marl.fsx` at commit c5df9f1 measured 4,851 steps/s on Foraging-8x8-2p-2f-coop (2 agents)
+/// and 2,819 on rware-tiny-4ag (4 agents). An update's critics read every agent's observation and
+/// action, so other agent counts are scaled by the square of the count.
+let maddpgStep (task: string) =
+    let agents = float (EnvTask.Parse task).Agents
+    if task.StartsWith "rware" then (agents / 4.0) ** 2.0 / 2819.0 else (agents / 2.0) ** 2.0 / 4851.0
+
+/// Seconds of the experiments that store no runs (one job each, measuring or counting, training
+/// nothing), by profile: timed with `/usr/bin/time dotnet fsi experiments/<name>.fsx --profile <p>` at
+/// commit 03ed49d (F# start-up included); the paper profile of estimator-compute-time is its quick
+/// time scaled by the 7.5 times as many timed calls.
+let singleJob (experiment: string) (profile: Cli.Profile) : float =
+    match experiment, profile with
+    | "sms-complexity", Cli.Smoke -> 5.0
+    | "sms-complexity", Cli.Quick -> 19.0
+    | "sms-complexity", Cli.Paper -> 49.0
+    | "estimator-compute-time", Cli.Smoke -> 6.0
+    | "estimator-compute-time", Cli.Quick -> 108.0
+    | "estimator-compute-time", Cli.Paper -> 810.0
+    | _ -> invalidArg (nameof experiment) (sprintf "no measured time for %s" experiment)
