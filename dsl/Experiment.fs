@@ -53,24 +53,29 @@ let jobsFor (o: Cli.Options) (toDo: int) : int =
     | None when toDo > 1 && o.Device = "cpu" -> min toDo System.Environment.ProcessorCount
     | None -> 1
 
+/// The distinct runs of `configs` that have not ended in the store (no `metrics.json`, no `diverged.json`).
+let private runsLeft (o: Cli.Options) (experiment: string) (configs: 'cfg list) : 'cfg list =
+    let dir = RunStore.experimentDir o.Out experiment
+    configs |> List.distinctBy RunStore.runId |> List.filter (fun c -> not (RunStore.hasEnded dir (RunStore.runId c)))
+
 /// What `--plan` says of a sweep: how many distinct runs it has, how many have ended (stored), and the
 /// one-core hours the others need by `kind.Cost`, with the wall time that means at `jobs` runs at once
 /// (the longest run bounds it from below).
 let plan (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : string list =
-    let dir = RunStore.experimentDir o.Out experiment
-    let runs = configs |> List.distinctBy RunStore.runId
-    let left = runs |> List.filter (fun c -> not (RunStore.hasEnded dir (RunStore.runId c)))
+    let runs = configs |> List.distinctBy RunStore.runId |> List.length
+    let left = runsLeft o experiment configs
     let costs = left |> List.map kind.Cost
     let total = List.sum costs
+    let longest = List.fold max 0.0 costs
     let jobs = jobsFor o left.Length
     let duration (seconds: float) =
         if seconds < 60.0 then sprintf "%.0f s" seconds
         elif seconds < 3600.0 then sprintf "%.0f min" (seconds / 60.0)
         else sprintf "%.1f h" (seconds / 3600.0)
-    [ sprintf "%s, %s profile: %d runs, %d finished, %d to run." experiment (Cli.profileName o) runs.Length (runs.Length - left.Length) left.Length
+    [ sprintf "%s, %s profile: %d runs, %d finished, %d to run." experiment (Cli.profileName o) runs (runs - left.Length) left.Length
       sprintf "Estimated %.1f CPU-hours left, one core per run (the longest run %s), from throughput measured on a 2-core VM (docs/benchmarks.md)."
-          (total / 3600.0) (duration (List.fold max 0.0 costs))
-      sprintf "Here, %d at a time: about %s of wall time." jobs (duration (max (total / float jobs) (List.fold max 0.0 costs))) ]
+          (total / 3600.0) (duration longest)
+      sprintf "Here, %d at a time: about %s of wall time." jobs (duration (max (total / float jobs) longest)) ]
 
 /// `--plan` for an experiment that stores no runs (one job that measures or counts and trains
 /// nothing): prints its measured time (`Costs.singleJob`) and ends the process; without `--plan`,
@@ -95,9 +100,7 @@ let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resul
     if o.Plan then
         plan o experiment kind configs |> List.iter (printfn "%s")
         exit 0
-    let dir = RunStore.experimentDir o.Out experiment
-    let toDo = configs |> List.map RunStore.runId |> List.distinct |> List.filter (fun id -> not (RunStore.hasEnded dir id)) |> List.length
-    let jobs = jobsFor o toDo
+    let jobs = jobsFor o (runsLeft o experiment configs).Length
     Compute.ShareThreadsBetween jobs
     let runner: Runner.RunnerOptions =
         { Experiment = experiment
