@@ -70,17 +70,28 @@ let world = ObjectWorld(4, 10)
 let features = world.Features(torch.CPU)
 let objectTargets = TargetSplit.Create(world.Count, 0.1, 0.1, 0).Train
 
+/// An Object game run's model (seeded) and its training steps over the first `batches` batches of the
+/// training targets, through the trainer's own loss and Adam.
+let objectSteps (run: ObjectGameRun) batches =
+    torch.random.manual_seed 1L |> ignore
+    let model = ReferentialGame.ForObjects(world, run.Channel, new torch.Generator(1UL))
+    let optimizer = new TrainerOptimizer(model.parameters(), CommLab.Optim.OptimizerKind.Adam, CommLab.Optim.ScheduleFreeOptions(LearningRate = run.LearningRate))
+    model, ObjectGameTrainer.Steps(model, optimizer, features, objectTargets[.. run.BatchSize * batches - 1], run, null)
+
+/// A Lewis game run's model (seeded), its training steps over `batches` batches of freshly drawn games,
+/// and `validationGames` more games to evaluate on.
+let lewisSteps (run: LewisGameRun) batches validationGames =
+    let data = { LewisGame.paperData with Games = run.BatchSize * batches + validationGames; TrainGames = run.BatchSize * batches }
+    let train, validation = LewisGame.split data
+    torch.random.manual_seed 1L |> ignore
+    let model = new LewisGame(run.Game, new torch.Generator(1UL))
+    let optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim)
+    model, LewisGameTrainer.Steps(model, optimizer, train.Features(torch.CPU), train.TargetIndices(torch.CPU), run.BatchSize), validation
+
 /// An Object game at the paper's size (50 epochs of 8000 targets, all 10^4 objects as negatives, batch 32).
 let objectGame name (channel: Channel.Channel) flops =
     let run = ObjectGame.toCore { ObjectGame.defaults with Channel = channel }
-    { Name = name
-      Flops = flops
-      Steps =
-        fun () ->
-            torch.random.manual_seed 1L |> ignore
-            let model = ReferentialGame.ForObjects(world, run.Channel, null)
-            let optimizer = new TrainerOptimizer(model.parameters(), CommLab.Optim.OptimizerKind.Adam, CommLab.Optim.ScheduleFreeOptions(LearningRate = 1e-5))
-            ObjectGameTrainer.Steps(model, optimizer, features, objectTargets[.. 32 * timedSteps - 1], run, null) }
+    { Name = name; Flops = flops; Steps = fun () -> snd (objectSteps run timedSteps) }
 
 let b, f = 32L, int64 features.shape[1]
 /// Scoring all n objects (re-associated): decoded [b,h] x W [h,f]; the product with the objects'
@@ -113,14 +124,7 @@ let lewisGame maxLength =
         + product (b * c) fe h false true + product (b * read) h c true true
     { Name = sprintf "Lewis L=%d (GRU 512, 64 candidates)" maxLength
       Flops = flops
-      Steps =
-        fun () ->
-            let data = { LewisGame.paperData with Games = 32 * timedSteps + 100; TrainGames = 32 * timedSteps }
-            let train, _ = LewisGame.split data
-            torch.random.manual_seed 1L |> ignore
-            let model = new LewisGame(spec, new torch.Generator(1UL))
-            let optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim)
-            LewisGameTrainer.Steps(model, optimizer, train.Features(torch.CPU), train.TargetIndices(torch.CPU), 32) }
+      Steps = fun () -> let _, steps, _ = lewisSteps run timedSteps 100 in steps }
 
 let games =
     [ objectGame "Object QT-Instant (|v|=10, w=100)" Channel.defaults instantFlops
@@ -157,11 +161,8 @@ if parts.Contains "runs" then
     let objectRun experiment name (channel: Channel.Channel) =
         let dsl = { ObjectGame.defaults with Channel = channel }
         let run = ObjectGame.toCore dsl
-        torch.random.manual_seed 1L |> ignore
-        use noise = new torch.Generator(1UL)
-        let model = ReferentialGame.ForObjects(world, run.Channel, noise)
-        let optimizer = new TrainerOptimizer(model.parameters(), CommLab.Optim.OptimizerKind.Adam, CommLab.Optim.ScheduleFreeOptions(LearningRate = 1e-5))
-        let step = stepSeconds (ObjectGameTrainer.Steps(model, optimizer, features, objectTargets[.. 32 * runShapes - 1], run, null))
+        let model, steps = objectSteps run runShapes
+        let step = stepSeconds steps
         let evaluate (targets: int[]) counts () =
             use _ = torch.NewDisposeScope()
             ObjectGameTrainer.Evaluate(model, features, targets, counts, 1, torch.CPU) |> ignore
@@ -190,15 +191,11 @@ if parts.Contains "runs" then
     let lewisRun maxLength =
         let dsl = { LewisGame.defaults with MaxLength = maxLength }
         let run = LewisGame.toCore dsl
-        let data = { LewisGame.paperData with Games = 32 * runShapes + 2000; TrainGames = 32 * runShapes }
-        let train, validation = LewisGame.split data
-        torch.random.manual_seed 1L |> ignore
-        let model = new LewisGame(run.Game, new torch.Generator(1UL))
-        let optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim)
-        let step = stepSeconds (LewisGameTrainer.Steps(model, optimizer, train.Features(torch.CPU), train.TargetIndices(torch.CPU), 32))
+        let model, trainSteps, validation = lewisSteps run runShapes 2000
+        let step = stepSeconds trainSteps
         let validFeatures, validTargets = validation.Features(torch.CPU), validation.TargetIndices(torch.CPU)
-        let evaluation = medianSeconds 1 3 (fun () -> LewisGameTrainer.Evaluate(model, validFeatures, validTargets, 32) |> ignore)
-        let steps = run.Epochs * ((LewisGame.paperData.TrainGames + 31) / 32)
+        let evaluation = medianSeconds 1 3 (fun () -> LewisGameTrainer.Evaluate(model, validFeatures, validTargets, run.BatchSize) |> ignore)
+        let steps = LewisGame.updates dsl
         let seconds = float steps * step + float run.Epochs * evaluation
         printfn "| sms-message-length | Lewis L=%d | %.1f | %.2f | %d | %d | %.1f |" maxLength (1000.0 * step) evaluation steps run.Epochs (seconds / 60.0)
 

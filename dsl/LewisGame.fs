@@ -238,11 +238,13 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
                   Diverged = false } ]
     | Diverged d -> [ row (int d.At) ]
 
+/// Gradient steps over the whole run: every batch of every epoch.
+let updates (r: Run) = int64 r.Epochs * int64 ((r.Data.TrainGames + r.BatchSize - 1) / r.BatchSize)
+
 /// One core's seconds for the whole run: every step of every epoch, and a validation pass per epoch.
 let cost (r: Run) =
     let step, evaluation = Costs.lewisStep r.MaxLength r.Hidden r.Embedding
-    let steps = r.Epochs * ((r.Data.TrainGames + r.BatchSize - 1) / r.BatchSize)
-    float steps * step + float r.Epochs * evaluation
+    float (updates r) * step + float r.Epochs * evaluation
 
 /// The Lewis game as an experiment kind: progress in epochs.
 let kind: ExperimentKind<Run, Metrics, Row> =
