@@ -99,6 +99,24 @@ target "Test" (fun p ->
     match runDotnet args with
     | 0 -> ()
     | code -> failed args code)
+// The cluster tests: start a single-node Slurm on this machine (installing Debian's slurm-wlm and
+// munge when missing; needs root), then run the tests that submit to it. The plain Test target lists
+// them as skipped.
+target "SlurmTest" (fun p ->
+    let start = Path.Combine(root, "build", "slurm", "start-local-cluster.sh")
+    let result = CreateProcess.fromRawCommand "bash" [ start ] |> CreateProcess.redirectOutput |> Proc.run
+    let conf =
+        result.Result.Output.Split('\n')
+        |> Array.tryPick (fun line -> if line.StartsWith "export SLURM_CONF=" then Some(line.Substring "export SLURM_CONF=".Length) else None)
+    match result.ExitCode, conf with
+    | 0, Some conf -> System.Environment.SetEnvironmentVariable("SLURM_CONF", conf.Trim())
+    | code, _ -> failwithf "%s failed (exit %d):\n%s%s" start code result.Result.Output result.Result.Error
+    System.Environment.SetEnvironmentVariable("COMMLAB_SLURM_TESTS", "1")
+    System.Environment.SetEnvironmentVariable("COMMLAB_TEST_SUMMARY", testSummary)
+    let args = [ testsDll; "--filter"; "CommLab.Slurm.cluster" ] @ passThrough p
+    match runDotnet args with
+    | 0 -> ()
+    | code -> failed args code)
 target "Heatmap" (experiment "quantized-heatmap")
 target "ObjectCandidates" (experiment "object-game-candidates")
 target "EstimatorTime" (experiment "estimator-compute-time")
@@ -120,6 +138,7 @@ target "Help" (fun _ ->
     Trace.log "Usage: dotnet fsi build.fsx -t <Target> [-- <options for the experiment script>]")
 
 "Restore" ==> "Build" ==> "Test"
+"Build" ==> "SlurmTest"
 "Build" ==> "Heatmap"
 "Build" ==> "ObjectCandidates"
 "Build" ==> "EstimatorTime"

@@ -13,6 +13,13 @@ type Profile =
     /// The paper's settings (hours on CPU).
     | Paper
 
+/// Where a sweep's runs execute.
+type ExecutorName =
+    /// In this process, `--jobs` at a time (the default).
+    | Local
+    /// As one Slurm job array, one array task per run, on the cluster this machine submits to.
+    | Slurm
+
 /// The options every experiment script accepts.
 type Arguments =
     | Profile of profile: Profile
@@ -22,6 +29,19 @@ type Arguments =
     | Out of dir: string
     | Checkpoint_Minutes of minutes: float
     | Plan
+    | Executor of executor: ExecutorName
+    | Partition of name: string
+    | Time of limit: string
+    | Cpus_Per_Task of cpus: int
+    | Mem of memory: string
+    | Max_Parallel of tasks: int
+    | Account of account: string
+    | Gres of gres: string
+    | [<EqualsAssignmentOrSpaced>] Sbatch_Arg of option: string
+    | Dry_Run
+    | Wait
+    | Poll_Seconds of seconds: float
+    | Run of id: string
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -33,10 +53,25 @@ type Arguments =
             | Out _ -> "results root folder (default: results)."
             | Checkpoint_Minutes _ -> "least minutes between checkpoints of runs that write them (MADDPG; default 10, 0: at every evaluation)."
             | Plan -> "print the sweep's runs, how many are finished and the CPU-hours the rest need (from measured throughput, docs/benchmarks.md), then stop: nothing runs."
+            | Executor _ -> "local (default): run here; slurm: submit the runs still to do as one Slurm job array, one task per run (docs/cluster.md)."
+            | Partition _ -> "slurm: the partition (default: the cluster's default)."
+            | Time _ -> "slurm: time limit of each task, e.g. 90, 4:00:00, 2-00:00:00 (default: the partition's)."
+            | Cpus_Per_Task _ -> "slurm: cores of each task, its torch threads (default 1)."
+            | Mem _ -> "slurm: memory of each task, e.g. 4G (default: the cluster's)."
+            | Max_Parallel _ -> "slurm: at most this many tasks at once (the array's %K throttle)."
+            | Account _ -> "slurm: the account to charge."
+            | Gres _ -> "slurm: generic resources of each task, e.g. gpu:1 with --device cuda."
+            | Sbatch_Arg _ -> "slurm: one more sbatch option, passed through as written (repeatable), e.g. --sbatch-arg=--qos=long."
+            | Dry_Run -> "slurm: print the batch script and the runs it would run; submit and write nothing."
+            | Wait -> "slurm: wait for the array (progress from squeue), then write the tables and plots."
+            | Poll_Seconds _ -> "slurm: seconds between looks at the queue while waiting (default 30)."
+            | Run _ -> "run only the run with this id (a folder name under runs/), as each Slurm array task does."
 
 /// Parsed options.
 type Options =
-    { Profile: Profile
+    { /// The script's name, e.g. "quantized-heatmap" for experiments/quantized-heatmap.fsx.
+      Script: string
+      Profile: Profile
       /// None: the profile's default seeds.
       Seeds: int list option
       /// None: one per core when several runs are to do on the CPU (`Experiment.jobsFor`), else 1.
@@ -46,7 +81,16 @@ type Options =
       /// Least minutes between checkpoints of a run (kinds that checkpoint: MADDPG).
       CheckpointMinutes: float
       /// Print the plan (runs, finished, CPU-hours left) instead of running.
-      Plan: bool }
+      Plan: bool
+      /// Where the runs execute: here, or as a Slurm job array with these options.
+      Executor: Executor
+      /// Only this run of the sweep (its run id), as a Slurm array task runs it.
+      Run: string option }
+
+/// Where a sweep's runs execute.
+and Executor =
+    | LocalExecutor
+    | SlurmExecutor of SlurmRequest.SlurmRequest
 
 /// Prints `lines` to stderr and ends the process with exit code 2: how every script and command ends
 /// on bad input (an option, a config, a file), with the reason and no stack trace.
@@ -61,19 +105,69 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
     try
         let r = parser.ParseCommandLine(argv, raiseOnUsage = true)
         let options =
-            { Profile = r.GetResult(Profile, defaultValue = defaultProfile)
+            { Script = script
+              Profile = r.GetResult(Profile, defaultValue = defaultProfile)
               Seeds = r.TryGetResult Seeds
               Jobs = r.TryGetResult Jobs
               Device = r.GetResult(Device, defaultValue = "cpu")
               Out = r.GetResult(Out, defaultValue = "results")
               CheckpointMinutes = r.GetResult(Checkpoint_Minutes, defaultValue = 10.0)
-              Plan = r.Contains Plan }
-        match Validation.problems
+              Plan = r.Contains Plan
+              Executor =
+                match r.GetResult(Executor, defaultValue = Local) with
+                | Local -> LocalExecutor
+                | Slurm ->
+                    SlurmExecutor
+                        { Partition = r.TryGetResult Partition
+                          Time = r.TryGetResult Time
+                          CpusPerTask = r.GetResult(Cpus_Per_Task, defaultValue = SlurmRequest.defaults.CpusPerTask)
+                          Mem = r.TryGetResult Mem
+                          MaxParallel = r.TryGetResult Max_Parallel
+                          Account = r.TryGetResult Account
+                          Gres = r.TryGetResult Gres
+                          SbatchArgs = r.GetResults Sbatch_Arg
+                          DryRun = r.Contains Dry_Run
+                          Wait = r.Contains Wait
+                          PollSeconds = r.GetResult(Poll_Seconds, defaultValue = SlurmRequest.defaults.PollSeconds) }
+              Run = r.TryGetResult Run }
+        // The Slurm options mean nothing to a local sweep: saying so beats ignoring a typo'd --executor.
+        let slurmOnly =
+            match options.Executor with
+            | SlurmExecutor request ->
+                SlurmRequest.problems request
+                @ (match options.Run with
+                   | Some _ -> [ "--run runs one run here; it cannot be combined with --executor slurm" ]
+                   | None -> [])
+            | LocalExecutor ->
+                r.GetAllResults()
+                |> List.choose (fun a ->
+                    match a with
+                    | Partition _ -> Some "--partition"
+                    | Time _ -> Some "--time"
+                    | Cpus_Per_Task _ -> Some "--cpus-per-task"
+                    | Mem _ -> Some "--mem"
+                    | Max_Parallel _ -> Some "--max-parallel"
+                    | Account _ -> Some "--account"
+                    | Gres _ -> Some "--gres"
+                    | Sbatch_Arg _ -> Some "--sbatch-arg"
+                    | Dry_Run -> Some "--dry-run"
+                    | Wait -> Some "--wait"
+                    | Poll_Seconds _ -> Some "--poll-seconds"
+                    | _ -> None)
+                |> List.map (sprintf "%s applies to --executor slurm only (the executor here is local)")
+                |> List.distinct
+        let runId =
+            match options.Run with
+            | Some id when not (System.Text.RegularExpressions.Regex.IsMatch(id, "^[0-9a-f]{12}$")) ->
+                Some(sprintf "--run must be a run id, 12 hex digits (a folder name under <out>/<experiment>/runs/), got '%s'" id)
+            | _ -> None
+        match slurmOnly @ Validation.problems
                   [ (match options.Jobs with Some j -> Validation.atLeast "--jobs" 1 j | None -> None)
                     (if options.CheckpointMinutes >= 0.0 && System.Double.IsFinite options.CheckpointMinutes then None
                      else Some(sprintf "--checkpoint-minutes must be a finite number >= 0, got %g" options.CheckpointMinutes))
                     Validation.oneOf "--device" DeviceChoice.Allowed DeviceChoice.IsValid options.Device
-                    (match options.Seeds with Some [] -> Some "--seeds needs at least one seed" | _ -> None) ] with
+                    (match options.Seeds with Some [] -> Some "--seeds needs at least one seed" | _ -> None)
+                    runId ] with
         | [] -> options
         | ps -> fail (ps @ [ ""; parser.PrintUsage() ])
     with :? ArguParseException as e ->
@@ -92,3 +186,16 @@ let profileName (o: Options) : string =
 
 /// The seeds to run: the user's, else the profile's default.
 let seeds (o: Options) (profileDefault: int list) = defaultArg o.Seeds profileDefault
+
+/// The command-line arguments that give a local run of the same script the same sweep: profile,
+/// seeds, device, results folder (absolute, so the meaning does not depend on the working directory)
+/// and checkpoint interval; not the executor, `--jobs`, `--plan` or `--run`. What a Slurm array task
+/// runs, with `--run <id>` added.
+let sweepArguments (o: Options) : string list =
+    [ yield! [ "--profile"; (profileName o).ToLowerInvariant() ]
+      match o.Seeds with
+      | Some seeds -> yield "--seeds"; yield! seeds |> List.map string
+      | None -> ()
+      yield! [ "--device"; o.Device ]
+      yield! [ "--out"; System.IO.Path.GetFullPath o.Out ]
+      yield! [ "--checkpoint-minutes"; o.CheckpointMinutes.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ] ]

@@ -10,9 +10,13 @@ open XPlot.Plotly
 open CommLab.Devices
 open CommLab.Training
 
-/// Folder of one profile's outputs: <out>/<experiment>/<profile>/.
+/// Folder of one profile's outputs: <out>/<experiment>/<profile>/ (not created).
+let outputPath (o: Cli.Options) (experiment: string) =
+    Path.Combine(o.Out, experiment, (Cli.profileName o).ToLowerInvariant())
+
+/// `outputPath`, created when missing.
 let outputDir (o: Cli.Options) (experiment: string) =
-    let dir = Path.Combine(o.Out, experiment, (Cli.profileName o).ToLowerInvariant())
+    let dir = outputPath o experiment
     Directory.CreateDirectory dir |> ignore
     dir
 
@@ -77,31 +81,85 @@ let plan (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resu
           (total / 3600.0) (duration longest)
       sprintf "Here, %d at a time: about %s of wall time." jobs (duration (max (total / float jobs) longest)) ]
 
-/// `--plan` for an experiment that stores no runs (one job that measures or counts and trains
-/// nothing): prints its measured time (`Costs.singleJob`) and ends the process; without `--plan`,
-/// nothing happens.
-let planJob (o: Cli.Options) (experiment: string) : unit =
+/// What an experiment that stores no runs (one job that measures or counts and trains nothing) does
+/// before its own work: with `--plan` it prints the job's measured time (`Costs.singleJob`) and ends
+/// the process; with `--executor slurm` it submits the whole script as one Slurm job
+/// (`SlurmArray.submitWhole`) and ends the process; `--run` is refused (there are no runs). Otherwise
+/// it returns and the script runs here.
+let wholeJob (o: Cli.Options) (experiment: string) : unit =
+    if o.Run.IsSome then
+        Cli.fail [ sprintf "--run: %s stores no runs (it is one job that trains nothing); leave --run out" experiment ]
     if o.Plan then
         let seconds = Costs.singleJob experiment o.Profile
         printfn "%s, %s profile: one job, no stored runs (it trains nothing); about %.0f s on this kind of machine (%.2f CPU-hours; docs/benchmarks.md)."
             experiment (Cli.profileName o) seconds (seconds / 3600.0)
         exit 0
+    match o.Executor with
+    | Cli.SlurmExecutor request -> SlurmArray.submitWhole o request experiment (outputPath o experiment)
+    | Cli.LocalExecutor -> ()
+
+/// The runs of `configs` that `--run` selects: all of them without it; with it, the one with that id
+/// (its array task marks the run's folder as its own). An id that is not in the sweep ends the process
+/// with code 2.
+let private selected (o: Cli.Options) (experiment: string) (configs: 'cfg list) : 'cfg list =
+    match o.Run with
+    | None -> configs
+    | Some id ->
+        match configs |> List.filter (fun c -> RunStore.runId c = id) with
+        | [] ->
+            let ids = configs |> List.map RunStore.runId |> List.distinct
+            Cli.fail
+                [ sprintf "--run must be one of the %d run ids of %s's %s profile (with these options), got '%s'; they are:"
+                      ids.Length experiment (Cli.profileName o) id
+                  String.concat " " ids ]
+        | mine ->
+            SlurmArray.markStarted o experiment id
+            mine
+
+/// With `--executor slurm`: submits the runs still to do as one job array (`SlurmArray.submit`) and
+/// ends the process, or with `--wait` waits for it and returns when every run has ended (a run that
+/// ended without a result is reported and the process exits with code 1). Returns at once when
+/// nothing is left to do, and with the local executor.
+let private onCluster (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : unit =
+    match o.Executor with
+    | Cli.LocalExecutor -> ()
+    | Cli.SlurmExecutor request ->
+        let left = runsLeft o experiment configs |> List.map (fun c -> ({ Id = RunStore.runId c; Label = kind.Label c }: SlurmArray.Run))
+        if left.IsEmpty then
+            printfn "%s: every run has ended; writing the tables and plots here." experiment
+        else
+            let submitted = SlurmArray.submit o request experiment left
+            if not request.Wait then
+                printfn "When the array has ended, the same command (with --executor local, or again with slurm) writes the tables and plots: every run is then found finished."
+                exit 0
+            match SlurmArray.wait o request experiment submitted with
+            | [] -> ()
+            | failed ->
+                SlurmArray.failureReport o experiment failed |> List.iter (eprintfn "%s")
+                exit 1
 
 /// Runs `configs` of `kind` after checking all of them and the device (a problem stops everything
 /// before any training: the problems are printed and the process exits with code 2); runs already
 /// stored are loaded, not re-run. With `--plan` it prints the `plan` and ends the process instead.
-/// libtorch's threads are shared between the parallel runs (`jobsFor`).
+/// With `--executor slurm` the runs still to do go to Slurm as one array (`onCluster`) and the sweep
+/// continues here only once every run has ended. With `--run <id>` only that run executes and the
+/// process ends after it (the tables need the whole sweep). libtorch's threads are shared between
+/// the parallel runs (`jobsFor`), or are the cores Slurm gave the task.
 /// When runs fail (other than by diverging) the others are saved, the failures are printed, and the
 /// process exits with code 1.
 let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : Results<'cfg, 'result, 'row> =
     match problems o kind configs with
     | [] -> ()
     | ps -> Cli.fail (sprintf "%s: invalid configuration, nothing was run:" experiment :: (ps |> List.map (sprintf "  - %s")))
+    let configs = selected o experiment configs
     if o.Plan then
         plan o experiment kind configs |> List.iter (printfn "%s")
         exit 0
+    onCluster o experiment kind configs
     let jobs = jobsFor o (runsLeft o experiment configs).Length
-    Compute.ShareThreadsBetween jobs
+    match o.Run, SlurmArray.allocatedCores () with
+    | Some _, Some cores -> Compute.UseThreads cores
+    | _ -> Compute.ShareThreadsBetween jobs
     let runner: Runner.RunnerOptions =
         { Experiment = experiment
           OutDir = o.Out
@@ -115,6 +173,9 @@ let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resul
         with :? Runner.RunsFailedException as e ->
             eprintfn "%s" e.Message
             exit 1
+    if o.Run.IsSome then
+        printfn "%s: run %s stored; the tables are written by a run of the whole sweep." experiment o.Run.Value
+        exit 0
     { Experiment = experiment
       Runs = runs
       Rows = runs |> List.collect (fun r -> kind.Rows r.Config r.Outcome)

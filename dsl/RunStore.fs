@@ -3,6 +3,8 @@
 ///     <outDir>/<experiment>/runs/<runId>/config.json    the config and its provenance, written when the run starts
 ///     <outDir>/<experiment>/runs/<runId>/metrics.json   written only when the run finished
 ///     <outDir>/<experiment>/runs/<runId>/diverged.json  written instead when the run diverged (where, what, the value)
+///     <outDir>/<experiment>/runs/<runId>/log.txt        the run's progress lines (the runner appends them)
+///     <outDir>/<experiment>/runs/<runId>/slurm.json     the Slurm array task it was given to, if any (SlurmArray)
 ///
 /// A folder with a config and neither of the others is an unfinished run (killed or failed) and is
 /// run again. A diverged run is not: the same config and seed would diverge the same way; delete its

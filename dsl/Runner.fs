@@ -134,6 +134,12 @@ let run (opts: RunnerOptions) (kind: ExperimentKind<'cfg, 'result, 'row>) (confi
         let started = clock.Elapsed
         let folder = RunStore.runDir dir id
         let checkpoints = IO.Path.Combine(folder, "checkpoint")
+        // Each run's own lines are kept in its folder too (log.txt), whichever executor ran it.
+        let logRun line =
+            lock gate (fun () ->
+                opts.Log line
+                IO.Directory.CreateDirectory folder |> ignore
+                IO.File.AppendAllText(IO.Path.Combine(folder, "log.txt"), sprintf "%s %s\n" (DateTime.Now.ToString "yyyy-MM-dd HH:mm:ss") line))
         let finish outcome =
             RunStore.writeOutcome dir id outcome
             outcomes[id] <- outcome
@@ -143,20 +149,20 @@ let run (opts: RunnerOptions) (kind: ExperimentKind<'cfg, 'result, 'row>) (confi
             try
                 let resuming = IO.Directory.Exists checkpoints && not (Seq.isEmpty (IO.Directory.EnumerateFiles checkpoints))
                 RunStore.writeConfig dir id cfg (Provenance.current opts.Device)
-                log (sprintf "%s %s (%s)" name (if resuming then "resumed from its checkpoint" else "started") id)
+                logRun (sprintf "%s %s (%s)" name (if resuming then "resumed from its checkpoint" else "started") id)
                 let report (p: Progress) =
                     lock gate (fun () -> eta.Report(k, p))
-                    log (sprintf "%s %s %d/%d %s=%.3f %s" name kind.Unit p.Done p.Total p.Metric p.Value (timing ()))
+                    logRun (sprintf "%s %s %d/%d %s=%.3f %s" name kind.Unit p.Done p.Total p.Metric p.Value (timing ()))
                 let context = { Report = report; Folder = folder; Checkpoints = checkpoints; CheckpointEvery = opts.CheckpointEvery }
                 finish (Finished(kind.Execute cfg context))
-                log (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
+                logRun (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
             with
             | :? TrainingDivergedException as ex ->
                 finish (Diverged ex.Divergence)
-                log (sprintf "%s DIVERGED (%s): %O; stored as diverged, not as a result" name id ex.Divergence)
+                logRun (sprintf "%s DIVERGED (%s): %O; stored as diverged, not as a result" name id ex.Divergence)
             | ex ->
                 failures.Add((i, { RunId = id; Label = kind.Label cfg; Error = ex }))
-                log (sprintf "%s FAILED (%s): %s" name id ex.Message)
+                logRun (sprintf "%s FAILED (%s): %s" name id ex.Message)
         finally
             lock gate (fun () -> eta.End k)
 

@@ -9,7 +9,7 @@ open CommLab.Dsl
 open CommLab.Dsl.EstimatorTiming
 
 let options = Cli.parse "estimator-compute-time" Cli.Quick (fsi.CommandLineArgs |> Array.skip 1)
-Experiment.planJob options "estimator-compute-time"
+Experiment.wholeJob options "estimator-compute-time"
 
 // Calls per instance for batch 1 and for batch 512; instances; dimensions. The paper's protocol is
 // 10,000 calls x 5 instances. At batch 512, 30 calls per instance (quick: 20) already fix the mean to a few

@@ -8,7 +8,7 @@ open CommLab.Dsl
 open CommLab.Symbolic
 
 let options = Cli.parse "sms-complexity" Cli.Quick (fsi.CommandLineArgs |> Array.skip 1)
-Experiment.planJob options "sms-complexity"
+Experiment.wholeJob options "sms-complexity"
 let trials, games =
     match options.Profile with
     | Cli.Smoke -> 2000, 2000L

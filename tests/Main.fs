@@ -72,6 +72,7 @@ let allTests =
         MaddpgReportsTests.tests
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
+        SlurmTests.tests
     ]
 
 [<EntryPoint>]
