@@ -51,7 +51,7 @@ type Arguments =
             | Jobs _ -> "runs executed in parallel, torch threads split between them (default: on the CPU, one per core, each with one torch thread, when the sweep has several runs to do; otherwise 1, which gets every core)."
             | Device _ -> "cpu (default), cuda or cuda:N; CUDA needs the CUDA libtorch package (docs/setup.md)."
             | Out _ -> "results root folder (default: results)."
-            | Checkpoint_Minutes _ -> "least minutes between checkpoints of runs that write them (MADDPG; default 10, 0: at every evaluation)."
+            | Checkpoint_Minutes _ -> "least minutes between checkpoints a killed run resumes from (MADDPG at an evaluation, the games after an epoch; default 10, 0: every time)."
             | Plan -> "print the sweep's runs, how many are finished and the CPU-hours the rest need (from measured throughput, docs/benchmarks.md), then stop: nothing runs."
             | Executor _ -> "local (default): run here; slurm: submit the runs still to do as one Slurm job array, one task per run (docs/cluster.md)."
             | Partition _ -> "slurm: the partition (default: the cluster's default)."
@@ -78,7 +78,7 @@ type Options =
       Jobs: int option
       Device: string
       Out: string
-      /// Least minutes between checkpoints of a run (kinds that checkpoint: MADDPG).
+      /// Least minutes between checkpoints of a run (MADDPG at evaluations, the games after epochs).
       CheckpointMinutes: float
       /// Print the plan (runs, finished, CPU-hours left) instead of running.
       Plan: bool

@@ -180,13 +180,15 @@ type Metrics =
       Seconds: float
       GamesPerSecond: float }
 
-/// Trains one run, reporting validation accuracy after every epoch.
+/// Trains one run, reporting validation accuracy after every epoch; a killed run continues from its
+/// last epoch checkpoint (`--checkpoint-minutes`).
 let execute (r: Run) (context: RunContext) : Metrics =
     let train, validation = split r.Data
     let result =
         LewisGameTrainer.Train(
             toCore r, train, validation,
-            fun e -> context.Report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
+            (fun e -> context.Report { Done = int64 e.Epoch; Total = int64 r.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy }),
+            resume = context.EpochCheckpoint)
     let history = List.ofArray result.History
     { TrainLoss = history |> List.map (fun e -> e.TrainLoss)
       ValidationAccuracy = history |> List.map (fun e -> e.Validation.Accuracy)

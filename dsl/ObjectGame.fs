@@ -91,12 +91,14 @@ type Metrics =
       Seconds: float
       SamplesPerSecond: float }
 
-/// Trains and evaluates one run, reporting validation accuracy after every epoch.
+/// Trains and evaluates one run, reporting validation accuracy after every epoch; a killed run
+/// continues from its last epoch checkpoint (`--checkpoint-minutes`).
 let execute (r: Run) (context: RunContext) : Metrics =
     let result =
         ObjectGameTrainer.Train(
             toCore r,
-            fun e -> context.Report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy })
+            (fun e -> context.Report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy }),
+            resume = context.EpochCheckpoint)
     { Candidates = List.ofArray result.CandidateCounts
       TestAccuracy = List.ofArray result.TestAccuracy
       TestMessages = result.TestMessages

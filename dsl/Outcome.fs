@@ -32,6 +32,10 @@ type RunContext =
       /// Least wall time between checkpoints (`--checkpoint-minutes`).
       CheckpointEvery: System.TimeSpan }
 
+    /// Where a game trained by the core's epoch loop keeps its checkpoint, and how often: a killed
+    /// run continues after its last checkpointed epoch.
+    member c.EpochCheckpoint = LoopResume(System.IO.Path.Combine(c.Checkpoints, "epochs.checkpoint"), c.CheckpointEvery)
+
 /// One kind of experiment: everything the runner and the reports need to know about a game, in one
 /// record. A new game fills in one of these (see docs/architecture.md) and reuses the rest: sweeps,
 /// the run store, resuming, progress and time left, divergence handling, CSV, tables and plots.

@@ -156,8 +156,8 @@ let submit (o: Cli.Options) (request: SlurmRequest.SlurmRequest) (experiment: st
     queuedRuns @ toSubmit
 
 /// Seconds a wait gives the file system to show the results of tasks that left the queue before it
-/// reports their runs as failed.
-let private storeLag = 60.0
+/// reports their runs as failed: two looks at the queue, at most a minute.
+let private storeLag (request: SlurmRequest.SlurmRequest) = min 60.0 (2.0 * request.PollSeconds)
 
 /// The counts a wait reports.
 type private Progress = { Pending: int; Running: int; Done: int; Failed: int }
@@ -196,7 +196,7 @@ let wait (o: Cli.Options) (request: SlurmRequest.SlurmRequest) (experiment: stri
             else
                 // A network file system may show a file written on a node to this one only after its
                 // attribute cache expires (NFS: up to 60 s): look once more before calling runs failed.
-                Thread.Sleep(TimeSpan.FromSeconds storeLag)
+                Thread.Sleep(TimeSpan.FromSeconds(storeLag request))
                 failed |> List.filter (fun r -> not (RunStore.hasEnded experimentDir r.Id))
         else
             Thread.Sleep(TimeSpan.FromSeconds request.PollSeconds)
@@ -215,7 +215,8 @@ let private tail (n: int) (path: string) : string list =
 /// and the output's last lines (and Slurm's own, which says so when it ended a task on a time limit).
 let failureReport (o: Cli.Options) (experiment: string) (failed: Run list) : string list =
     let experimentDir = Path.GetFullPath(RunStore.experimentDir o.Out experiment)
-    [ yield sprintf "%s: %d runs ended without a result; submitting the same command again submits exactly those:" experiment failed.Length
+    let count = if failed.Length = 1 then "1 run" else sprintf "%d runs" failed.Length
+    [ yield sprintf "%s: %s ended without a result; submitting the same command again submits exactly those:" experiment count
       for r in failed do
           match Slurm.tryMark experimentDir r.Id with
           | None -> yield sprintf "- %s (%s): never given to a task" r.Label r.Id

@@ -58,6 +58,7 @@ let allTests =
         SymbolicTests.tests
         ScheduleFreeTests.tests
         LewisGameTests.tests
+        EpochCheckpointTests.tests
         SmsCommandTests.tests
         RenderTests.tests
         ForagingTests.tests

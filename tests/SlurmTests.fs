@@ -179,6 +179,22 @@ let private waitUntil (seconds: float) (what: string) (ready: unit -> bool) =
         if clock.Elapsed.TotalSeconds > seconds then failtestf "gave up after %.0f s waiting until %s" seconds what
         Thread.Sleep 200
 
+/// Starts `dotnet <args>` in the repository root; the function returned waits for it and gives its
+/// exit code and output (stdout and stderr).
+let private startDotnet (args: string list) : unit -> int * string =
+    let psi = Diagnostics.ProcessStartInfo("dotnet", args)
+    psi.WorkingDirectory <- Approval.repoRoot ()
+    psi.RedirectStandardOutput <- true
+    psi.RedirectStandardError <- true
+    let p = Diagnostics.Process.Start psi
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEndAsync()
+    fun () ->
+        if not (p.WaitForExit(TimeSpan.FromMinutes 10.0)) then
+            p.Kill true
+            failtest "the waiting submission did not end within 10 minutes"
+        p.ExitCode, out.Result + err.Result
+
 let private queue () =
     match Slurm.queued () with
     | Ok q -> q
@@ -211,21 +227,22 @@ let private cluster =
                 Expect.stringContains taskOutput (sprintf "(%s)" id) "the task's output is in the run's folder"
                 Expect.stringContains (File.ReadAllText(Path.Combine(folder, "log.txt"))) "finished" "so is the run's log"
         }
-        test "a task cancelled mid-run is the only one a second submission runs, and the table equals a local one" {
+        test "a task cancelled mid-run is reported with its output, is the only one a second submission runs, and the tables equal a local run's" {
             requireCluster ()
             use dir = new TempDir()
             let local, slurm = Path.Combine(dir.Path, "local"), Path.Combine(dir.Path, "slurm")
             runLocally "quantized-heatmap" local
-            let code, output = CommandRun.dotnet ([ "fsi"; script "quantized-heatmap" ] @ slurmOptions slurm [ "--max-parallel"; "2" ])
-            Expect.equal code 0 (sprintf "exit code 0:\n%s" output)
-            let job = submitted output
-            Expect.stringContains output "8 runs as array tasks 0-7" "every run submitted"
+            let experimentDir = Path.Combine(slurm, "quantized-heatmap")
+            // The first submission waits in the background while the test cancels one of its tasks.
+            let waiting = startDotnet ([ "fsi"; script "quantized-heatmap" ] @ slurmOptions slurm [ "--wait"; "--max-parallel"; "2" ])
+            waitUntil 120.0 "the array is submitted" (fun () -> Directory.Exists(Path.Combine(experimentDir, "slurm")) && Directory.GetFiles(experimentDir, "slurm.json", SearchOption.AllDirectories).Length = 8)
+            let submission = Directory.GetDirectories(Path.Combine(experimentDir, "slurm")) |> Array.exactlyOne
+            let job = (Json.deserialize<Slurm.TaskMark> (File.ReadAllText(Directory.GetFiles(experimentDir, "slurm.json", SearchOption.AllDirectories)[0]))).Job
             // Submitting again while the array is queued submits nothing.
             let code, again = CommandRun.dotnet ([ "fsi"; script "quantized-heatmap" ] @ slurmOptions slurm [])
             Expect.equal code 0 (sprintf "exit code 0:\n%s" again)
             Expect.isFalse (again.Contains "submitted job") (sprintf "no second array while the first is queued:\n%s" again)
             Expect.stringContains again "are queued or running already and are not submitted again" "says why"
-            let experimentDir = Path.Combine(slurm, "quantized-heatmap")
             Expect.equal (Directory.GetDirectories(Path.Combine(experimentDir, "slurm")).Length) 1 "one submission"
             // Task 3 is cancelled as soon as it runs (while its dotnet starts, before its run can end).
             let task = sprintf "%s_3" job
@@ -233,12 +250,16 @@ let private cluster =
             match Slurm.command "." "scancel" [ task ] with
             | Slurm.Ran (0, _, _) -> ()
             | other -> failtestf "scancel %s: %A" task other
-            waitUntil 300.0 (sprintf "job %s has left the queue" job) (fun () -> queue () |> Map.forall (fun id _ -> not (id.StartsWith(job + "_"))))
-            let submission = Directory.GetDirectories(Path.Combine(experimentDir, "slurm")) |> Array.exactlyOne
+            let code, output = waiting ()
             let cancelled = File.ReadAllLines(Path.Combine(submission, "runs.txt"))[3]
+            Expect.equal code 1 (sprintf "the waiting submission ends with exit code 1:\n%s" output)
+            Expect.stringContains output "slurm: 0 pending, 0 running, 7 done, 1 failed (of 8)" "its progress counts the cancelled run as failed"
+            Expect.stringContains output "1 run ended without a result; submitting the same command again submits exactly those" "the report says what to do"
+            Expect.stringContains output (sprintf "(%s): task %s, CANCELLED" cancelled task) "names the run, its task and how Slurm ended it"
+            Expect.stringContains output (Path.Combine(experimentDir, "runs", cancelled, sprintf "slurm-%s.out" task)) "and where its output is"
             for id in File.ReadAllLines(Path.Combine(submission, "runs.txt")) do
                 Expect.equal (RunStore.hasEnded experimentDir id) (id <> cancelled) (sprintf "run %s: only the cancelled task's run has not ended" id)
-            // Without --wait nothing waits; the same command with --wait submits the one run left.
+            // The same command submits the one run left.
             let code, output = CommandRun.dotnet ([ "fsi"; script "quantized-heatmap" ] @ slurmOptions slurm [ "--wait" ])
             Expect.equal code 0 (sprintf "exit code 0:\n%s" output)
             let second = submitted output
@@ -246,6 +267,12 @@ let private cluster =
             Expect.stringContains output "1 run as array task 0" "with one task"
             let newest = Directory.GetDirectories(Path.Combine(experimentDir, "slurm")) |> Array.filter (fun d -> d <> submission) |> Array.exactlyOne
             Expect.equal (File.ReadAllLines(Path.Combine(newest, "runs.txt")) |> List.ofArray) [ cancelled ] "that runs the cancelled run only"
+            expectSameAsLocal "quantized-heatmap" local slurm
+            // Collecting without --wait: the script run here once the arrays ended finds every run finished.
+            File.Delete(Path.Combine(experimentDir, "smoke", "table.md"))
+            let code, output = CommandRun.dotnet [ "fsi"; script "quantized-heatmap"; "--profile"; "smoke"; "--out"; slurm ]
+            Expect.equal code 0 (sprintf "exit code 0:\n%s" output)
+            Expect.isFalse (output.Contains " started (") (sprintf "nothing runs here:\n%s" output)
             expectSameAsLocal "quantized-heatmap" local slurm
         }
         test "a script without stored runs runs as one job and writes its table" {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CommLab.Estimators;
+using CommLab.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -186,17 +187,8 @@ public sealed class MaddpgLearner : IDisposable
         foreach (var m in Networks) m.save(writer);
         ActorOptimizer.Save(writer);
         CriticOptimizer.Save(writer);
-        foreach (var g in Generators)
-        {
-            WriteBytes(writer, g.get_state());
-            var pending = Draws.PendingSeeds(g);
-            writer.Write(pending.Length);
-            foreach (var seed in pending) writer.Write(seed);
-        }
-        var e = Estimator.State;
-        writer.Write((int)e.Kind);
-        writer.Write(e.Updates);
-        writer.Write(e.Temperature);
+        foreach (var g in Generators) CheckpointParts.WriteGenerator(writer, g);
+        CheckpointParts.WriteEstimator(writer, Estimator);
         var r = Rewards.State();
         writer.Write(r.Count);
         foreach (var v in r.Mean) writer.Write(v);
@@ -210,34 +202,12 @@ public sealed class MaddpgLearner : IDisposable
         foreach (var m in Networks) m.load(reader);
         ActorOptimizer.Load(reader);
         CriticOptimizer.Load(reader);
-        foreach (var g in Generators)
-        {
-            using var state = ReadBytes(reader);
-            g.set_state(state);
-            // Seeds the estimators drew from it in a block and have not used yet (see Draws).
-            var pending = new long[reader.ReadInt32()];
-            for (int i = 0; i < pending.Length; i++) pending[i] = reader.ReadInt64();
-            Draws.RestorePendingSeeds(g, pending);
-        }
-        Estimator.Restore(new EstimatorState((EstimatorKind)reader.ReadInt32(), reader.ReadInt64(), reader.ReadDouble()));
+        foreach (var g in Generators) CheckpointParts.ReadGenerator(reader, g);
+        CheckpointParts.ReadEstimator(reader, Estimator);
         var count = reader.ReadInt64();
         var mean = Enumerable.Range(0, agents).Select(_ => reader.ReadDouble()).ToArray();
         var squares = Enumerable.Range(0, agents).Select(_ => reader.ReadDouble()).ToArray();
         Rewards.Restore(new RewardStandardizerState(count, mean, squares));
-    }
-
-    static void WriteBytes(BinaryWriter writer, Tensor bytes)
-    {
-        using var cpu = bytes.cpu();
-        var data = cpu.data<byte>().ToArray();
-        writer.Write(data.Length);
-        writer.Write(data);
-    }
-
-    static Tensor ReadBytes(BinaryReader reader)
-    {
-        var data = reader.ReadBytes(reader.ReadInt32());
-        return tensor(data, dtype: ScalarType.Byte);
     }
 
     /// <summary>Frees networks, optimizers and generators.</summary>

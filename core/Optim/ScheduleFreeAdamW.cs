@@ -122,8 +122,9 @@ public sealed class ScheduleFreeAdamW : IDisposable
         for (int i = 0; i < parameters.Length; i++)
         {
             z[i]?.Dispose(); v[i]?.Dispose();
-            z[i] = state.Z[i]?.detach().clone().DetachFromDisposeScope();
-            v[i] = state.V[i]?.detach().clone().DetachFromDisposeScope();
+            // A state read from a file is on the CPU: each copy goes where its parameter is.
+            z[i] = state.Z[i]?.detach().to(parameters[i].device, copy: true).DetachFromDisposeScope();
+            v[i] = state.V[i]?.detach().to(parameters[i].device, copy: true).DetachFromDisposeScope();
         }
         Steps = state.Steps;
         WeightSum = state.WeightSum;

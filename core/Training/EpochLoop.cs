@@ -12,7 +12,18 @@ namespace CommLab.Training;
 /// (the Object game reports its test accuracy there); otherwise the model stays as the last epoch left it.</param>
 /// <param name="Checkpoint">Save the final model there (TorchSharp's module format), at the point it
 /// was evaluated (x, the average, for Schedule-Free AdamW); null saves nothing.</param>
-public sealed record LoopSettings(int Epochs, int Seed, int? Patience = null, bool RestoreBest = false, string? Checkpoint = null);
+/// <param name="Resume">Where the loop keeps what it needs to continue after the process ends (null:
+/// nowhere): when that file exists the loop continues from it, and it rewrites it after an epoch once
+/// <see cref="LoopResume.Every"/> has passed since it last did.</param>
+public sealed record LoopSettings(int Epochs, int Seed, int? Patience = null, bool RestoreBest = false, string? Checkpoint = null,
+    LoopResume? Resume = null);
+
+/// <summary>A resumable loop's checkpoint: its file, how often it is rewritten, and what identifies the
+/// run (a loop refuses a file written by another run).</summary>
+/// <param name="Path">The file; written whole or not at all.</param>
+/// <param name="Every">Least wall time between two writes (zero: after every epoch but the last).</param>
+/// <param name="Identity">The run's description (the trainers use its JSON).</param>
+public sealed record LoopResume(string Path, TimeSpan Every, string Identity = "");
 
 /// <summary>What the loop did: every epoch's report, the best epoch (0 when none ran) and its score,
 /// wall time and training throughput.</summary>
@@ -31,7 +42,11 @@ public sealed record LoopOutcome<TEval>(
 /// <summary>The one training loop of every game: epochs of <see cref="TrainingSteps"/>, the game's
 /// evaluation after each (the optimizer switched to its evaluation point first), best-epoch selection
 /// with patience, an optional checkpoint, progress, cancellation and timing. Games differ only in the
-/// hooks they pass: their batch loss, their evaluation and their estimator.</summary>
+/// hooks they pass: their batch loss, their evaluation and their estimator.
+/// <para>With <see cref="LoopSettings.Resume"/> the loop also survives its process: after an epoch it
+/// writes the model, the optimizer, the generators, the estimator's schedule, the epochs' reports, the
+/// best epoch (and its weights) and its clocks; started again with that file it continues after that
+/// epoch, with the batch order replayed, to the numbers an uninterrupted run would reach.</para></summary>
 public static class EpochLoop
 {
     /// <summary>Trains to the end (or until patience runs out). <paramref name="evaluate"/> measures the
@@ -48,11 +63,30 @@ public static class EpochLoop
         var bestScore = double.NegativeInfinity;
         var bestEpoch = 0;
         var clock = Stopwatch.StartNew();
+        double earlierSeconds = 0;
         double trainSeconds = 0;
         long trainSamples = 0;
+        var first = 1;
         try
         {
-            for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+            var resume = settings.Resume;
+            if (resume is not null && File.Exists(resume.Path))
+            {
+                var saved = LoopCheckpoint.Load<TEval>(resume, steps);
+                history.AddRange(saved.History);
+                bestEpoch = saved.BestEpoch;
+                bestScore = saved.BestScore;
+                best = saved.Best;
+                earlierSeconds = saved.Seconds;
+                trainSeconds = saved.TrainSeconds;
+                trainSamples = saved.TrainSamples;
+                first = saved.History.Length + 1;
+                // The batch order: one shuffle per epoch done, whose draws depend only on the length.
+                var scratch = new int[steps.Samples];
+                for (int e = 1; e < first; e++) order.Shuffle(scratch);
+            }
+            var lastSave = clock.Elapsed;
+            for (int epoch = first; epoch <= settings.Epochs; epoch++)
             {
                 cancel.ThrowIfCancellationRequested();
                 var epochClock = Stopwatch.StartNew();
@@ -74,6 +108,12 @@ public static class EpochLoop
                     if (settings.RestoreBest) Replace(ref best, Snapshot(steps.Model));
                 }
                 else if (settings.Patience is int patience && epoch - bestEpoch >= patience) break;
+                if (resume is not null && epoch < settings.Epochs && clock.Elapsed - lastSave >= resume.Every)
+                {
+                    LoopCheckpoint.Save(resume, steps, history, bestEpoch, bestScore, best,
+                        earlierSeconds + clock.Elapsed.TotalSeconds, trainSeconds, trainSamples);
+                    lastSave = clock.Elapsed;
+                }
             }
             if (best is not null) steps.Model.load_state_dict(best);
             if (settings.Checkpoint is string path)
@@ -81,7 +121,7 @@ public static class EpochLoop
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
                 steps.Model.save(path);
             }
-            return new LoopOutcome<TEval>(history.ToArray(), bestEpoch, bestScore, clock.Elapsed.TotalSeconds,
+            return new LoopOutcome<TEval>(history.ToArray(), bestEpoch, bestScore, earlierSeconds + clock.Elapsed.TotalSeconds,
                 trainSamples / Math.Max(trainSeconds, 1e-9));
         }
         finally

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CommLab.Devices;
 using CommLab.Games;
 using CommLab.Symbolic;
@@ -31,9 +32,12 @@ public static class LewisGameTrainer
     /// <summary>Validates the run and its data, then trains for run.Epochs epochs; <paramref name="progress"/>
     /// gets each epoch's report. With <paramref name="checkpoint"/>, the final model is saved there
     /// (TorchSharp's module format) at the point it was evaluated: x, the average, for Schedule-Free
-    /// AdamW. Throws <see cref="TrainingDivergedException"/> if the run diverges.</summary>
+    /// AdamW. With <paramref name="resume"/> the training survives the process: it continues from that
+    /// file when it exists and rewrites it between epochs (<see cref="EpochLoop"/>). Throws
+    /// <see cref="TrainingDivergedException"/> if the run diverges.</summary>
     public static LewisGameResult Train(LewisGameRun run, SymbolicGames train, SymbolicGames validation,
-        Action<EpochReport<LewisValidation>>? progress = null, string? checkpoint = null, CancellationToken cancel = default)
+        Action<EpochReport<LewisValidation>>? progress = null, string? checkpoint = null, CancellationToken cancel = default,
+        LoopResume? resume = null)
     {
         Problems(run, train, validation).Validate();
         Reproducibility.Ensure();
@@ -48,8 +52,9 @@ public static class LewisGameTrainer
         model.to(device);
         using var optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim);
         var outcome = EpochLoop.Run(
-            Steps(model, optimizer, trainFeatures, trainTargets, run.BatchSize),
-            new LoopSettings(run.Epochs, run.Seed, Checkpoint: checkpoint),
+            Steps(model, optimizer, trainFeatures, trainTargets, run.BatchSize) with { Generators = new[] { noise } },
+            new LoopSettings(run.Epochs, run.Seed, Checkpoint: checkpoint,
+                Resume: resume is null ? null : resume with { Identity = JsonSerializer.Serialize(run) }),
             () => Evaluate(model, validFeatures, validTargets, run.BatchSize),
             progress, cancel);
         return new LewisGameResult(outcome.History, outcome.Seconds, outcome.SamplesPerSecond);

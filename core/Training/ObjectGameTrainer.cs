@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using TorchSharp;
 using CommLab.Data;
 using CommLab.Devices;
@@ -16,9 +17,11 @@ namespace CommLab.Training;
 public static class ObjectGameTrainer
 {
     /// <summary>Validates the run, trains to the end (or to early stopping) and evaluates on the test
-    /// targets. Throws <see cref="TrainingDivergedException"/> if the run diverges.</summary>
+    /// targets. With <paramref name="resume"/> the training survives the process: it continues from
+    /// that file when it exists and rewrites it between epochs (<see cref="EpochLoop"/>). Throws
+    /// <see cref="TrainingDivergedException"/> if the run diverges.</summary>
     public static ObjectGameResult Train(ObjectGameRun run, Action<EpochReport<ObjectValidation>>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, LoopResume? resume = null)
     {
         run.Validate();
         Reproducibility.Ensure();
@@ -36,8 +39,9 @@ public static class ObjectGameTrainer
 
         var clock = Stopwatch.StartNew();
         var outcome = EpochLoop.Run(
-            Steps(model, optimizer, features, train, run, negativeDraws),
-            new LoopSettings(run.Epochs, run.Seed, run.Patience, RestoreBest: true),
+            Steps(model, optimizer, features, train, run, negativeDraws) with { Generators = new[] { noise, negativeDraws } },
+            new LoopSettings(run.Epochs, run.Seed, run.Patience, RestoreBest: true,
+                Resume: resume is null ? null : resume with { Identity = JsonSerializer.Serialize(run) }),
             () =>
             {
                 var (accuracy, messages) = Evaluate(model, features, split.Validation, new[] { run.SelectionCandidates }, run.Seed, device);

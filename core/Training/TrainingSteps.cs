@@ -13,13 +13,17 @@ namespace CommLab.Training;
 /// <param name="Samples">Training samples n.</param>
 /// <param name="BatchSize">Samples per step (the last batch may be smaller).</param>
 /// <param name="BatchLoss">The game's mean loss (a scalar) over the training samples at these indices in 0..n-1.</param>
+/// <param name="Generators">Every torch generator the steps draw from (noise, negatives): what a
+/// checkpoint must restore, besides the model, the optimizer and the estimator, for a resumed run to
+/// draw what an uninterrupted one would.</param>
 public sealed record TrainingSteps(
     Module Model,
     TrainerOptimizer Optimizer,
     IDiscreteEstimator? Estimator,
     int Samples,
     int BatchSize,
-    Func<int[], Tensor> BatchLoss)
+    Func<int[], Tensor> BatchLoss,
+    IReadOnlyList<Generator>? Generators = null)
 {
     /// <summary>One pass over the samples in an order drawn from <paramref name="order"/>; returns the
     /// mean batch loss. Throws <see cref="TrainingDivergedException"/> at the first non-finite loss,
