@@ -167,40 +167,41 @@ type private Progress = { Pending: int; Running: int; Done: int; Failed: int }
 /// Returns the failed runs.
 let wait (o: Cli.Options) (request: SlurmRequest.SlurmRequest) (experiment: string) (runs: Run list) : Run list =
     let experimentDir = Path.GetFullPath(RunStore.experimentDir o.Out experiment)
+    // Given the queue, looked at before the store: a task that ends between the two looks is seen
+    // ended, never as failed.
+    let state (queue: Map<string, string>) (r: Run) =
+        let inQueue = Slurm.tryMark experimentDir r.Id |> Option.bind (fun m -> queue.TryFind(Slurm.taskId m))
+        match inQueue with
+        | _ when RunStore.hasEnded experimentDir r.Id -> "done"
+        | Some "RUNNING" | Some "COMPLETING" -> "running"
+        | Some _ -> "pending"
+        | None -> "failed"
     let rec poll (last: Progress option) =
-        // The queue first, then the store: a task that ends between the two looks is seen ended,
-        // never as failed.
-        let queue =
-            match Slurm.queued () with
-            | Ok q -> q
-            | Error message ->
-                eprintfn "%s: squeue failed (%s); trying again" experiment message
-                Map.empty
-        let state (r: Run) =
-            let inQueue = Slurm.tryMark experimentDir r.Id |> Option.bind (fun m -> queue.TryFind(Slurm.taskId m))
-            match inQueue with
-            | _ when RunStore.hasEnded experimentDir r.Id -> "done"
-            | Some "RUNNING" | Some "COMPLETING" -> "running"
-            | Some _ -> "pending"
-            | None -> "failed"
-        let states = runs |> List.map (fun r -> r, state r)
-        let count s = states |> List.filter (fun (_, x) -> x = s) |> List.length
-        let progress = { Pending = count "pending"; Running = count "running"; Done = count "done"; Failed = count "failed" }
-        if last <> Some progress then
-            printfn "%s [%s] slurm: %d pending, %d running, %d done, %d failed (of %d)"
-                experiment (DateTime.Now.ToString "HH:mm:ss") progress.Pending progress.Running progress.Done progress.Failed runs.Length
-        if progress.Pending + progress.Running = 0 then
-            let failed = states |> List.filter (fun (_, s) -> s = "failed") |> List.map fst
-            if failed.IsEmpty then
-                []
-            else
-                // A network file system may show a file written on a node to this one only after its
-                // attribute cache expires (NFS: up to 60 s): look once more before calling runs failed.
-                Thread.Sleep(TimeSpan.FromSeconds(storeLag request))
-                failed |> List.filter (fun r -> not (RunStore.hasEnded experimentDir r.Id))
-        else
+        match Slurm.queued () with
+        | Error message ->
+            // A controller that does not answer for a while is not a reason to call runs failed.
+            eprintfn "%s: squeue failed (%s); looking again in %g s" experiment message request.PollSeconds
             Thread.Sleep(TimeSpan.FromSeconds request.PollSeconds)
-            poll (Some progress)
+            poll last
+        | Ok queue ->
+            let states = runs |> List.map (fun r -> r, state queue r)
+            let count s = states |> List.filter (fun (_, x) -> x = s) |> List.length
+            let progress = { Pending = count "pending"; Running = count "running"; Done = count "done"; Failed = count "failed" }
+            if last <> Some progress then
+                printfn "%s [%s] slurm: %d pending, %d running, %d done, %d failed (of %d)"
+                    experiment (DateTime.Now.ToString "HH:mm:ss") progress.Pending progress.Running progress.Done progress.Failed runs.Length
+            if progress.Pending + progress.Running > 0 then
+                Thread.Sleep(TimeSpan.FromSeconds request.PollSeconds)
+                poll (Some progress)
+            else
+                match states |> List.filter (fun (_, s) -> s = "failed") |> List.map fst with
+                | [] -> []
+                | failed ->
+                    // A network file system may show a file written on a node to this one only after
+                    // its attribute cache expires (NFS: up to 60 s): look once more before calling
+                    // runs failed.
+                    Thread.Sleep(TimeSpan.FromSeconds(storeLag request))
+                    failed |> List.filter (fun r -> not (RunStore.hasEnded experimentDir r.Id))
     poll None
 
 /// The last `n` lines of a file, or a note that it is missing.
