@@ -119,6 +119,7 @@ target "SlurmTest" (fun p ->
     | code -> failed args code)
 target "Heatmap" (experiment "quantized-heatmap")
 target "ObjectCandidates" (experiment "object-game-candidates")
+target "ObjectAblation" (experiment "object-lr-ablation")
 target "EstimatorTime" (experiment "estimator-compute-time")
 target "ChannelEstimators" (experiment "channel-estimators")
 target "SmsFigures" (experiment "sms-message-length")
@@ -131,7 +132,7 @@ target "Bench" (fun p ->
 target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
 target "MarlBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "marl.fsx") ] @ passThrough p))
 target "Paper" (fun _ ->
-    for name in [ "quantized-heatmap"; "object-game-candidates"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "maddpg-table1"; "maddpg-figure4" ] do
+    for name in [ "quantized-heatmap"; "object-game-candidates"; "object-lr-ablation"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "maddpg-table1"; "maddpg-figure4" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
 target "Help" (fun _ ->
     Trace.log (sprintf "Targets: %s" (String.concat ", " targets))
@@ -141,6 +142,7 @@ target "Help" (fun _ ->
 "Build" ==> "SlurmTest"
 "Build" ==> "Heatmap"
 "Build" ==> "ObjectCandidates"
+"Build" ==> "ObjectAblation"
 "Build" ==> "EstimatorTime"
 "Build" ==> "ChannelEstimators"
 "Build" ==> "SmsFigures"

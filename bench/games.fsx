@@ -88,7 +88,7 @@ let lewisSteps (run: LewisGameRun) batches validationGames =
     let optimizer = new TrainerOptimizer(model.parameters(), run.Optimizer, run.Optim)
     model, LewisGameTrainer.Steps(model, optimizer, train.Features(torch.CPU), train.TargetIndices(torch.CPU), run.BatchSize), validation
 
-/// An Object game at the paper's size (50 epochs of 8000 targets, all 10^4 objects as negatives, batch 32).
+/// An Object game at the paper's size (all 10^4 objects as negatives, batch 32).
 let objectGame name (channel: Channel.Channel) flops =
     let run = ObjectGame.toCore { ObjectGame.defaults with Channel = channel }
     { Name = name; Flops = flops; Steps = fun () -> snd (objectSteps run timedSteps) }
@@ -156,7 +156,7 @@ if parts.Contains "runs" then
     let runShapes = max 5 (timedSteps / 3)
     let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
 
-    /// One paper-profile Object run with this channel: 50 epochs of 250 steps, a validation pass after each
+    /// One paper-profile Object run with this channel: 50 epochs of 3125 steps (10^5 games), a validation pass after each
     /// (10^4 candidates) and the test pass at every candidate count.
     let objectRun experiment name (channel: Channel.Channel) =
         let dsl = { ObjectGame.defaults with Channel = channel }

@@ -42,6 +42,7 @@ type Arguments =
     | Wait
     | Poll_Seconds of seconds: float
     | Run of id: string
+    | Only of text: string
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -66,6 +67,7 @@ type Arguments =
             | Wait -> "slurm: wait for the array (progress from squeue), then write the tables and plots."
             | Poll_Seconds _ -> "slurm: seconds between looks at the queue while waiting (default 30)."
             | Run _ -> "run only the run with this id (a folder name under runs/), as each Slurm array task does."
+            | Only _ -> "keep only the sweep's runs whose label (as the log prints it) contains this text (repeatable: all must match); tables go to <profile>-only-<text>/."
 
 /// Parsed options.
 type Options =
@@ -85,7 +87,9 @@ type Options =
       /// Where the runs execute: here, or as a Slurm job array with these options.
       Executor: Executor
       /// Only this run of the sweep (its run id), as a Slurm array task runs it.
-      Run: string option }
+      Run: string option
+      /// Only the runs whose label contains every one of these texts (a slice of the sweep); empty: all.
+      Only: string list }
 
 /// Where a sweep's runs execute.
 and Executor =
@@ -129,7 +133,8 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
                           DryRun = r.Contains Dry_Run
                           Wait = r.Contains Wait
                           PollSeconds = r.GetResult(Poll_Seconds, defaultValue = SlurmRequest.defaults.PollSeconds) }
-              Run = r.TryGetResult Run }
+              Run = r.TryGetResult Run
+              Only = r.GetResults Only }
         // The Slurm options mean nothing to a local sweep: saying so beats ignoring a typo'd --executor.
         let slurmOnly =
             match options.Executor with
@@ -167,6 +172,7 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
                      else Some(sprintf "--checkpoint-minutes must be a finite number >= 0, got %g" options.CheckpointMinutes))
                     Validation.oneOf "--device" DeviceChoice.Allowed DeviceChoice.IsValid options.Device
                     (match options.Seeds with Some [] -> Some "--seeds needs at least one seed" | _ -> None)
+                    (options.Only |> List.tryFind System.String.IsNullOrWhiteSpace |> Option.map (fun _ -> "--only needs a text to look for in the runs' labels"))
                     runId ] with
         | [] -> options
         | ps -> fail (ps @ [ ""; parser.PrintUsage() ])
@@ -176,6 +182,21 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
             exit 0
         else
             fail [ e.Message ]
+
+/// The output folder's name for the options: the profile ("paper"), or for a slice of the sweep the
+/// profile and the texts (`--only Inst` -> "paper-only-Inst"), so a slice never overwrites the whole
+/// sweep's tables. Characters that do not belong in a folder name become '-'.
+let outputName (o: Options) : string =
+    let profile =
+        match o.Profile with
+        | Smoke -> "smoke"
+        | Quick -> "quick"
+        | Paper -> "paper"
+    match o.Only with
+    | [] -> profile
+    | texts ->
+        let slug = texts |> String.concat "-" |> String.map (fun c -> if System.Char.IsLetterOrDigit c || c = '.' || c = '_' then c else '-')
+        sprintf "%s-only-%s" profile slug
 
 /// The profile's name as tables print it: "Smoke", "Quick", "Paper".
 let profileName (o: Options) : string =

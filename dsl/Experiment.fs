@@ -10,9 +10,10 @@ open XPlot.Plotly
 open CommLab.Devices
 open CommLab.Training
 
-/// Folder of one profile's outputs: <out>/<experiment>/<profile>/ (not created).
+/// Folder of one profile's outputs: <out>/<experiment>/<profile>/, or <profile>-only-<text>/ for a
+/// slice of the sweep (`Cli.outputName`; not created).
 let outputPath (o: Cli.Options) (experiment: string) =
-    Path.Combine(o.Out, experiment, (Cli.profileName o).ToLowerInvariant())
+    Path.Combine(o.Out, experiment, Cli.outputName o)
 
 /// `outputPath`, created when missing.
 let outputDir (o: Cli.Options) (experiment: string) =
@@ -87,8 +88,8 @@ let plan (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resu
 /// (`SlurmArray.submitWhole`) and ends the process; `--run` is refused (there are no runs). Otherwise
 /// it returns and the script runs here.
 let wholeJob (o: Cli.Options) (experiment: string) : unit =
-    if o.Run.IsSome then
-        Cli.fail [ sprintf "--run: %s stores no runs (it is one job that trains nothing); leave --run out" experiment ]
+    if o.Run.IsSome || not o.Only.IsEmpty then
+        Cli.fail [ sprintf "--run and --only: %s stores no runs (it is one job that trains nothing); leave them out" experiment ]
     if o.Plan then
         let seconds = Costs.singleJob experiment o.Profile
         printfn "%s, %s profile: one job, no stored runs (it trains nothing); about %.0f s on this kind of machine (%.2f CPU-hours; docs/benchmarks.md)."
@@ -98,10 +99,22 @@ let wholeJob (o: Cli.Options) (experiment: string) : unit =
     | Cli.SlurmExecutor request -> SlurmArray.submitWhole o request experiment (outputPath o experiment)
     | Cli.LocalExecutor -> ()
 
-/// The runs of `configs` that `--run` selects: all of them without it; with it, the one with that id
-/// (its array task marks the run's folder as its own). An id that is not in the sweep ends the process
-/// with code 2.
-let private selected (o: Cli.Options) (experiment: string) (configs: 'cfg list) : 'cfg list =
+/// The runs of `configs` that `--only` and `--run` select: all of them without either; with `--only`,
+/// those whose label contains every text; with `--run`, the one with that id (its array task marks
+/// the run's folder as its own). A selection that matches nothing ends the process with code 2.
+let private selected (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'result, 'row>) (configs: 'cfg list) : 'cfg list =
+    let configs =
+        match o.Only with
+        | [] -> configs
+        | texts ->
+            match configs |> List.filter (fun c -> let label = kind.Label c in texts |> List.forall (fun t -> label.Contains t)) with
+            | [] ->
+                let labels = configs |> List.map kind.Label |> List.distinct
+                Cli.fail
+                    [ sprintf "--only %s matches none of the %d runs of %s's %s profile; their labels are, e.g.:"
+                          (texts |> List.map (sprintf "'%s'") |> String.concat " and ") labels.Length experiment (Cli.profileName o)
+                      yield! labels |> List.truncate 8 |> List.map (sprintf "  %s") ]
+            | slice -> slice
     match o.Run with
     | None -> configs
     | Some id ->
@@ -151,7 +164,7 @@ let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resul
     match problems o kind configs with
     | [] -> ()
     | ps -> Cli.fail (sprintf "%s: invalid configuration, nothing was run:" experiment :: (ps |> List.map (sprintf "  - %s")))
-    let configs = selected o experiment configs
+    let configs = selected o experiment kind configs
     if o.Plan then
         plan o experiment kind configs |> List.iter (printfn "%s")
         exit 0
@@ -227,6 +240,12 @@ let markdown (report: Report) (diverged: (string * Divergence) list) : string =
 /// each HTML page of the report, and `table.md`; prints the table and where it went.
 let publishRows (o: Cli.Options) (experiment: string) (rows: 'row list) (diverged: (string * Divergence) list) (report: Report) : unit =
     let dir = outputDir o experiment
+    let report =
+        match o.Only with
+        | [] -> report
+        | texts ->
+            let slice = sprintf "A slice of the sweep: only the runs whose label contains %s (`--only`)." (texts |> List.map (sprintf "'%s'") |> String.concat " and ")
+            { report with Body = slice :: report.Body }
     saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
     for page in report.Pages do
         Plots.saveHtml (Path.Combine(dir, page.File)) page.Title page.Charts

@@ -69,6 +69,10 @@ type private FieldlessUnionConverter() =
 /// Every field of an F# record must be present when reading. A results file written before a field
 /// was added then fails loudly instead of loading the new field as 0 or null. Extra fields in the
 /// file (a field was removed since) are ignored: that loses nothing the record could hold.
+/// The exception: an option field marked `[<JsonProperty(NullValueHandling = NullValueHandling.Ignore)>]`
+/// is left out when None and read as None when absent. Such a field was added after runs were stored,
+/// and its None means exactly what those runs did: their configs serialize as before, so they keep
+/// their run ids.
 type private RecordFieldsRequired() =
     inherit DefaultContractResolver()
 
@@ -76,7 +80,9 @@ type private RecordFieldsRequired() =
         let properties = base.CreateProperties(t, memberSerialization)
         if FSharpType.IsRecord(t, true) then
             for p in properties do
-                p.Required <- Required.AllowNull
+                p.Required <-
+                    if p.NullValueHandling = Nullable NullValueHandling.Ignore && isOption p.PropertyType then Required.Default
+                    else Required.AllowNull
         properties
 
 /// The settings used for every config and result file: indented, invariant culture, floats written

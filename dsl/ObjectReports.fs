@@ -141,3 +141,56 @@ let estimatorTable (rows: Row list) =
 
 /// Accuracy-against-candidates curves, one line per channel and estimator (mean over seeds), log x axis.
 let estimatorChart (title: string) (rows: Row list) = candidatesChartBy channelWithEstimator title rows
+
+/// One arm of an ablation: the factor it changes, the setting, and its runs (one per seed).
+type AblationArm =
+    { Factor: string
+      Setting: string
+      Runs: (Run * Outcome<Metrics>) list }
+
+/// An ablation as a table: per arm, test accuracy at each of `candidates` (mean ± std over seeds, at
+/// the best epoch), NoUM and the epoch picked as best. Diverged runs are counted, never averaged.
+let ablationTable (candidates: int list) (arms: AblationArm list) =
+    let cellOf (value: Metrics -> float) (arm: AblationArm) =
+        arm.Runs
+        |> List.map (fun (_, outcome) -> match outcome with Finished m -> false, value m | Diverged _ -> true, nan)
+        |> Summary.cellOf
+        |> Some
+    let accuracyAt k (m: Metrics) =
+        match List.tryFindIndex ((=) k) m.Candidates with
+        | Some i -> m.TestAccuracy[i]
+        | None -> nan
+    let body =
+        [ for arm in arms ->
+              [ arm.Factor; arm.Setting; Summary.seeds (arm.Runs |> List.map (fun (_, o) -> match o with Diverged _ -> true | Finished _ -> false)) ]
+              @ [ for k in candidates -> Summary.format 3 (cellOf (accuracyAt k) arm) ]
+              @ [ Summary.format 0 (cellOf (fun m -> float m.TestMessages) arm)
+                  Summary.format 1 (cellOf (fun m -> float m.BestEpoch) arm) ] ]
+    Markdown.table ([ "factor"; "setting"; "seeds" ] @ [ for k in candidates -> sprintf "acc@%d" k ] @ [ "NoUM"; "best epoch" ]) body
+
+/// One row per (arm, seed, candidate count) of an ablation: what its results.csv holds.
+type AblationRow =
+    { Factor: string
+      Setting: string
+      Seed: int
+      Candidates: int
+      /// Test accuracy at the best epoch (NaN for a diverged run).
+      Accuracy: float
+      /// NoUM over the test targets.
+      Messages: int
+      BestEpoch: int
+      Diverged: bool }
+
+/// The rows of an ablation, arm by arm, seed by seed.
+let ablationRows (arms: AblationArm list) : AblationRow list =
+    [ for arm in arms do
+          for run, outcome in arm.Runs do
+              match outcome with
+              | Finished m ->
+                  for k, accuracy in List.zip m.Candidates m.TestAccuracy ->
+                      { Factor = arm.Factor; Setting = arm.Setting; Seed = run.Seed; Candidates = k; Accuracy = accuracy
+                        Messages = m.TestMessages; BestEpoch = m.BestEpoch; Diverged = false }
+              | Diverged _ ->
+                  for k in run.Candidates ->
+                      { Factor = arm.Factor; Setting = arm.Setting; Seed = run.Seed; Candidates = k; Accuracy = nan
+                        Messages = 0; BestEpoch = 0; Diverged = true } ]

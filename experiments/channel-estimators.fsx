@@ -16,8 +16,8 @@ let options = Cli.parse "channel-estimators" Cli.Quick (fsi.CommandLineArgs |> A
 // with GRUs of 256.
 let settings, hidden, defaultSeeds =
     match options.Profile with
-    | Cli.Smoke -> { defaults with LearningRate = 3e-3; TrainTargets = Some 1000; Epochs = 1; Candidates = [ 2; 100; 10000 ] }, 32, [ 1 ]
-    | Cli.Quick -> { defaults with LearningRate = 1e-3; Epochs = 3 }, 256, [ 1; 2; 3 ]
+    | Cli.Smoke -> { defaults with LearningRate = 3e-3; TrainTargets = Some 1000; Epochs = 1; GamesPerEpoch = None; Candidates = [ 2; 100; 10000 ] }, 32, [ 1 ]
+    | Cli.Quick -> { defaults with LearningRate = 1e-3; Epochs = 3; GamesPerEpoch = None }, 256, [ 1; 2; 3 ]
     | Cli.Paper -> defaults, 1024, [ 1; 2; 3 ]
 
 // Estimators with the settings the MADDPG paper's authors chose for Level-Based Foraging: STGS-T at

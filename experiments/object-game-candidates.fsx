@@ -27,8 +27,8 @@ let channels hidden =
 // negatives, GRU size 1024, 3 seeds. Quick: lr 1e-3, 3 epochs, GRU size 256, 2 seeds.
 let settings, hidden, defaultSeeds =
     match options.Profile with
-    | Cli.Smoke -> { defaults with LearningRate = 3e-3; TrainTargets = Some 1000; Epochs = 1; Candidates = [ 2; 100; 10000 ] }, 32, [ 1 ]
-    | Cli.Quick -> { defaults with LearningRate = 1e-3; Epochs = 3 }, 256, [ 1; 2 ]
+    | Cli.Smoke -> { defaults with LearningRate = 3e-3; TrainTargets = Some 1000; Epochs = 1; GamesPerEpoch = None; Candidates = [ 2; 100; 10000 ] }, 32, [ 1 ]
+    | Cli.Quick -> { defaults with LearningRate = 1e-3; Epochs = 3; GamesPerEpoch = None }, 256, [ 1; 2 ]
     | Cli.Paper -> defaults, 1024, [ 1; 2; 3 ]
 
 let sweep = [ Axes.channels (channels hidden); Axes.seeds (Cli.seeds options defaultSeeds) ]

@@ -17,8 +17,8 @@ let options = Cli.parse "quantized-heatmap" Cli.Quick (fsi.CommandLineArgs |> Ar
 // min-max leaves a word of length 1 or 2 almost no information, which the batch range does not.
 let alphabets, wordLengths, normalizations, (training: Run -> Run) =
     match options.Profile with
-    | Cli.Smoke -> [ 2; 10 ], [ 4; 32 ], [ PerWord ], fun r -> { r with LearningRate = 3e-3; TrainTargets = Some 2000; Epochs = 2; Candidates = [ 2; 100; 10000 ] }
-    | Cli.Quick -> [ 2; 4; 8; 16; 32 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ], fun r -> { r with LearningRate = 1e-3; Epochs = 3; Candidates = [ 2; 100; 10000 ] }
+    | Cli.Smoke -> [ 2; 10 ], [ 4; 32 ], [ PerWord ], fun r -> { r with LearningRate = 3e-3; TrainTargets = Some 2000; Epochs = 2; GamesPerEpoch = None; Candidates = [ 2; 100; 10000 ] }
+    | Cli.Quick -> [ 2; 4; 8; 16; 32 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ], fun r -> { r with LearningRate = 1e-3; Epochs = 3; GamesPerEpoch = None; Candidates = [ 2; 100; 10000 ] }
     | Cli.Paper -> [ 2; 4; 8; 16; 32; 64 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ], id
 
 let baseRun = training { defaults with Channel = { Channel.defaults with Mode = QT; Architecture = Instant }; Device = options.Device }

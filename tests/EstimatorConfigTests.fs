@@ -51,8 +51,9 @@ let private configs =
             Expect.equal (steps, maximum.Mean, maximum.HalfWidth, average.Mean) (7_500_000L, 4.16, 0.97, 1.82) "GST on tiny-4ag: 4.16 ± 0.97 (1.82 ± 0.21)"
         }
         test "a run's update count is the natural TAGS period" {
-            let r = { ObjectGame.defaults with Epochs = 3; BatchSize = 32 }
+            let r = { ObjectGame.defaults with Epochs = 3; BatchSize = 32; GamesPerEpoch = None }
             Expect.equal (ObjectGame.updates r) 750L "3 epochs x 8000 targets / 32"
+            Expect.equal (ObjectGame.updates { r with GamesPerEpoch = Some 100000 }) 9375L "3 epochs x 10^5 games / 32"
             Expect.equal (ObjectGame.updates { r with TrainTargets = Some 1000; BatchSize = 300 }) 12L "3 x ceil(1000 / 300)"
         }
     ]

@@ -10,7 +10,7 @@ open CommLab.Dsl
 open CommLab.Dsl.Channel
 
 let private options (out: string) : Cli.Options =
-    { Script = "contract"; Profile = Cli.Smoke; Seeds = None; Jobs = Some 1; Device = "cpu"; Out = out; CheckpointMinutes = 10.0; Plan = false; Executor = Cli.LocalExecutor; Run = None }
+    { Script = "contract"; Profile = Cli.Smoke; Seeds = None; Jobs = Some 1; Device = "cpu"; Out = out; CheckpointMinutes = 10.0; Plan = false; Executor = Cli.LocalExecutor; Run = None; Only = [] }
 
 /// A tiny Object game (4 x 4 objects, QT-Instant with words of 16) that learns in a second at lr 1e-2.
 let private tiny =
@@ -22,7 +22,8 @@ let private tiny =
         Epochs = 2
         Patience = 2
         Candidates = [ 2; 10 ]
-        SelectionCandidates = 2 }
+        SelectionCandidates = 2
+        GamesPerEpoch = None }
 
 let private contract =
     testList "experiment contract" [

@@ -38,6 +38,25 @@ let private planning =
         }
     ]
 
+/// `--only` runs a slice of a sweep and keeps its tables apart from the whole sweep's.
+let private slice =
+    test "--only runs the runs whose label has the text, and writes their tables to a folder of their own" {
+        use dir = new TempDir()
+        let code, output = dotnet [ "fsi"; script "quantized-heatmap"; "--profile"; "smoke"; "--out"; dir.Path; "--only"; "w=4 "; "--only"; "seed=1" ]
+        Expect.equal code 0 (sprintf "exit code 0:\n%s" output)
+        Expect.stringContains output "quantized-heatmap: 4 runs" "2 alphabets x 2 quantization phases at word length 4, of the 8 smoke runs"
+        let experiment = Path.Combine(dir.Path, "quantized-heatmap")
+        Expect.equal (Directory.GetDirectories(Path.Combine(experiment, "runs")).Length) 4 "only those ran"
+        Expect.isFalse (Directory.Exists(Path.Combine(experiment, "smoke"))) "the whole sweep's folder is not written"
+        let table = File.ReadAllText(Path.Combine(experiment, "smoke-only-w-4--seed-1", "table.md"))
+        Expect.stringContains table "A slice of the sweep: only the runs whose label contains 'w=4 ' and 'seed=1' (`--only`)." "the table says it is a slice"
+        let code, output = dotnet [ "fsi"; script "quantized-heatmap"; "--profile"; "smoke"; "--out"; dir.Path; "--only"; "nosuch" ]
+        Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+        Expect.stringContains output "--only 'nosuch' matches none of the 8 runs of quantized-heatmap's Smoke profile" "names the option, the text and the sweep"
+        Expect.stringContains output "QT-Inst |v|=2 w=4" "and shows labels to match"
+        expectNoTrace output
+    }
+
 /// Bad input ends a script (and the build) with the reason and exit code 2, and runs nothing.
 let private badInput =
     testList "bad input" [
@@ -152,9 +171,11 @@ let tests =
         ExperimentContractTests.sequenced
         badInput
         planning
+        slice
         smoke "quantized-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
         smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
         smoke "channel-estimators" [ "results.csv"; "candidates.html"; "table.md" ]
+        smoke "object-lr-ablation" [ "results.csv"; "table.md" ]
         timingSmoke
         smoke "sms-message-length" [ "results.csv"; "figures.html"; "table.md" ]
         smoke "sms-complexity" [ "results.csv"; "histograms.html"; "table.md" ]

@@ -21,6 +21,18 @@ type Config =
       Seeds: int list
       Level: DayOfWeek }
 
+/// `Config` with a field added later whose None keeps the old meaning.
+type Extended =
+    { Name: string
+      Lr: float
+      Optimizer: Optimizer
+      Schedule: Schedule
+      Warmup: int option
+      Seeds: int list
+      Level: DayOfWeek
+      [<Newtonsoft.Json.JsonProperty(NullValueHandling = Newtonsoft.Json.NullValueHandling.Ignore)>]
+      Later: int option }
+
 let private sample =
     { Name = "tiny"
       Lr = 0.1 + 0.2 // not exactly 0.3: checks that doubles round-trip to the last bit
@@ -57,6 +69,18 @@ let tests =
             Expect.notEqual without json "the test must actually remove the field"
             Expect.throwsC (fun () -> Json.deserialize<Config> without |> ignore) (fun ex ->
                 Expect.stringContains ex.Message "Lr" "the error should say which field is missing")
+        }
+
+        test "an option field marked to be omitted when None leaves the JSON (and so the run id) as before" {
+            let old = sample
+            let extended = { Name = old.Name; Lr = old.Lr; Optimizer = old.Optimizer; Schedule = old.Schedule; Warmup = old.Warmup; Seeds = old.Seeds; Level = old.Level; Later = None }
+            Expect.equal (Json.serialize extended) (Json.serialize old) "None is left out: the same text as the record without the field"
+            Expect.equal (RunStore.runId extended) (RunStore.runId old) "so the same run id"
+            Expect.equal (Json.deserialize<Extended> (Json.serialize old)) extended "a file without the field reads as None"
+            let some = { extended with Later = Some 7 }
+            Expect.stringContains (Json.serialize some) "\"Later\": 7" "Some is written"
+            Expect.equal (Json.deserialize<Extended> (Json.serialize some)) some "and reads back"
+            Expect.notEqual (RunStore.runId some) (RunStore.runId old) "a run that sets it is another run"
         }
 
         test "an unknown union case is an error listing the valid ones" {

@@ -35,6 +35,15 @@ let tests =
                 Expect.sequenceEqual decoded (world.AttributesOf i) (sprintf "object %d: its one-hots are its attribute values" i)
         }
 
+        test "the value features of object i are its attribute values 1..Values (EGG's input)" {
+            let world = ObjectWorld(3, 4)
+            use values = world.ValueFeatures torch.CPU
+            Expect.sequenceEqual values.shape [| 64L; 3L |] "one row per object, one number per attribute"
+            let valueRows = rows values
+            for i in 0 .. world.Count - 1 do
+                Expect.sequenceEqual valueRows[i] (world.AttributesOf i |> Array.map (fun v -> float32 (v + 1))) (sprintf "object %d" i)
+        }
+
         test "AttributesOf gives the base-Values digits, most significant first" {
             let world = ObjectWorld(4, 10)
             Expect.sequenceEqual (world.AttributesOf 1234) [| 1; 2; 3; 4 |] "1234 in base 10"

@@ -130,6 +130,38 @@ let private validation =
 
 let private estimators =
     testList "estimators in training" [
+        test "an epoch of a set number of games takes that many games' updates, whatever the targets" {
+            let tags = ChannelSpec(ChannelMode.Gumbel, ChannelArchitecture.Instant, 8, 8, 1, QuantizePhase.TrainAndInference,
+                                   EstimatorSpec.Tags(2.0, 0.5, 100L), 16, 16)
+            let r = ObjectGameRun(tags, attributes, values, 1e-2, 50, 1, 1, Nullable(), Nullable(), [| 2 |], 2, 1, 0, "cpu", GamesPerEpoch = Nullable 1000)
+            let world = ObjectWorld(attributes, values)
+            use features = world.Features torch.CPU
+            let split = TargetSplit.Create(world.Count, 0.1, 0.1, 0)
+            use model = ReferentialGame.ForObjects(world, r.Channel, new torch.Generator(1UL))
+            use optimizer = adam model 1e-2
+            let steps = ObjectGameTrainer.Steps(model, optimizer, features, split.Train, r, new torch.Generator(8UL))
+            Expect.equal steps.Samples 1000 (sprintf "1000 games from %d targets" split.Train.Length)
+            steps.Epoch(1, Random 1) |> ignore
+            Expect.equal model.Estimator.State.Updates 20L "1000 games in batches of 50"
+        }
+        test "EGG's agents read the values and end in tanh, and train" {
+            let world = ObjectWorld(attributes, values)
+            use model = ReferentialGame.ForObjects(world, qtInstant, new torch.Generator(1UL), ObjectEncoding.Values, AgentActivation.Tanh)
+            use inputs = world.ValueFeatures torch.CPU
+            use encoded = model.EncodeCandidates inputs
+            Expect.sequenceEqual encoded.shape [| 256L; 16L |] "4 numbers in, the word length out"
+            Expect.isTrue (encoded.abs().max().item<float32>() <= 1f) "tanh bounds the encodings"
+            Expect.isTrue (encoded.abs().max().item<float32>() > 0f) "and they are not all zero"
+            let egg = ObjectGameRun(qtInstant, attributes, values, 1e-2, 32, 5, 5, Nullable(), Nullable(), [| 2; 10 |], 2, 1, 0, "cpu",
+                                    ObjectEncoding.Values, AgentActivation.Tanh)
+            let result = ObjectGameTrainer.Train egg
+            Expect.isLessThan (Array.last (losses result)) (Array.head (losses result)) "the loss falls"
+            Expect.isGreaterThan result.TestAccuracy[0] 0.5 "above chance at 2 candidates"
+        }
+        test "games per epoch must be positive" {
+            let r = ObjectGameRun(qtInstant, attributes, values, 1e-2, 32, 1, 1, Nullable(), Nullable(), [| 2 |], 2, 1, 0, "cpu", GamesPerEpoch = Nullable 0)
+            Expect.contains (r.Problems()) "games per epoch must be >= 1 (or one pass over the targets), got 0" "names the field, the value and what is allowed"
+        }
         test "the trainer steps a GS channel's estimator once per gradient update" {
             let tags = ChannelSpec(ChannelMode.Gumbel, ChannelArchitecture.Instant, 8, 8, 1, QuantizePhase.TrainAndInference,
                                    EstimatorSpec.Tags(2.0, 0.5, 100L), 16, 16)

@@ -57,6 +57,18 @@ public sealed class ObjectWorld
         return sums!.reshape(batch, Count);
     }
 
+    /// <summary>All objects as their attribute values 1..Values (EGG's objects game), shape [Count, Attributes].</summary>
+    public Tensor ValueFeatures(Device device)
+    {
+        var data = new float[(long)Count * Attributes];
+        for (int i = 0; i < Count; i++)
+        {
+            var digits = AttributesOf(i);
+            for (int a = 0; a < Attributes; a++) data[(long)i * Attributes + a] = digits[a] + 1;
+        }
+        return tensor(data, new long[] { Count, Attributes }, device: device);
+    }
+
     /// <summary>All objects as one-hot features, shape [Count, Attributes * Values].</summary>
     public Tensor Features(Device device)
     {

@@ -46,21 +46,31 @@ public sealed class ReferentialGame : Module
     }
 
     /// <summary>The Object game (paper Section 2, Table 4): one fully-connected layer per agent from the
-    /// one-hot attributes to the channel's encoding size, then the channel <paramref name="spec"/>
+    /// one-hot attributes (or, as in EGG, the values) to the channel's encoding size, optionally followed
+    /// by tanh (EGG), then the channel <paramref name="spec"/>
     /// (created in that order: the parameters draw from libtorch's global generator).
     /// The spec must be valid (the trainer checks it).</summary>
     /// <param name="world">The objects (one-hot attributes); their features are the agents' input.</param>
     /// <param name="spec">The channel.</param>
     /// <param name="noise">Gumbel noise source.</param>
-    public static ReferentialGame ForObjects(ObjectWorld world, ChannelSpec spec, Generator? noise)
+    /// <param name="encoding">What the agents read: one-hot attributes, or the values as numbers (EGG).</param>
+    /// <param name="activation">What follows each agent's layer: nothing, or tanh (EGG).</param>
+    public static ReferentialGame ForObjects(ObjectWorld world, ChannelSpec spec, Generator? noise,
+        ObjectEncoding encoding = ObjectEncoding.OneHot, AgentActivation activation = AgentActivation.None)
     {
-        var features = world.Attributes * world.Values;
-        var sender = Linear(features, spec.EncodingSize);
-        var receiver = Linear(features, spec.EncodingSize);
+        var features = encoding == ObjectEncoding.OneHot ? world.Attributes * world.Values : world.Attributes;
+        Module<Tensor, Tensor> Agent()
+        {
+            var layer = Linear(features, spec.EncodingSize);
+            return activation == AgentActivation.Tanh ? Sequential(layer, Tanh()) : layer;
+        }
+        var sender = Agent();
+        var receiver = Agent();
         IChannel channel = spec.Architecture == ChannelArchitecture.Instant
             ? new InstantChannel(spec, spec.EncodingSize, noise)
             : new RecurrentChannel(spec, noise);
-        return new ReferentialGame(sender, receiver, channel, world);
+        // The one-hot fast path (ObjectWorld.Dot) needs one-hot candidates.
+        return new ReferentialGame(sender, receiver, channel, encoding == ObjectEncoding.OneHot ? world : null);
     }
 
     /// <summary>The channel's estimator (GS channels only), stepped once per gradient update.</summary>

@@ -1,6 +1,7 @@
 using CommLab.Channels;
 using CommLab.Data;
 using CommLab.Devices;
+using CommLab.Games;
 using CommLab.Validation;
 
 namespace CommLab.Training;
@@ -20,6 +21,10 @@ namespace CommLab.Training;
 /// <param name="Seed">Seeds initialization, Gumbel noise, batch order and distractor draws.</param>
 /// <param name="DataSeed">Seeds the train/validation/test split of targets.</param>
 /// <param name="Device">"cpu", "cuda" or "cuda:N".</param>
+/// <param name="Encoding">What the agents read of an object: one-hot attributes (default) or the values (EGG).</param>
+/// <param name="Activation">What follows the agents' layer: nothing (default) or tanh (EGG).</param>
+/// <param name="GamesPerEpoch">Training games per epoch, the targets repeated in a shuffled order; null:
+/// one pass over the training targets (default). EGG's objects game counts an epoch in sampled games.</param>
 public sealed record ObjectGameRun(
     ChannelSpec Channel,
     int Attributes,
@@ -34,7 +39,10 @@ public sealed record ObjectGameRun(
     int SelectionCandidates,
     int Seed,
     int DataSeed,
-    string Device) : IValidatable
+    string Device,
+    ObjectEncoding Encoding = ObjectEncoding.OneHot,
+    AgentActivation Activation = AgentActivation.None,
+    int? GamesPerEpoch = null) : IValidatable
 {
     /// <summary>Every impossible setting of the run, each naming the field, the bad value and what is
     /// allowed. The one source of these checks: the DSL reports the same list before any training, and
@@ -53,6 +61,7 @@ public sealed record ObjectGameRun(
             .AtLeast("epochs", 1, Epochs)
             .AtLeast("patience", 1, Patience)
             .Check(TrainTargets is not int t || t >= 1, $"train targets must be >= 1, got {TrainTargets}")
+            .Check(GamesPerEpoch is not int g || g >= 1, $"games per epoch must be >= 1 (or one pass over the targets), got {GamesPerEpoch}")
             .Check(CandidateCounts.Length > 0, "candidate counts must list at least one count")
             .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
         if (world && n <= 1e7)

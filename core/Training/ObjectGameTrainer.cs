@@ -30,9 +30,9 @@ public static class ObjectGameTrainer
         var split = TargetSplit.Create(world.Count, 0.1, 0.1, run.DataSeed);
         var train = run.TrainTargets is int limit ? split.Train[..Math.Min(limit, split.Train.Length)] : split.Train;
 
-        using var features = world.Features(device);
+        using var features = run.Encoding == ObjectEncoding.OneHot ? world.Features(device) : world.ValueFeatures(device);
         using var noise = new Generator((ulong)run.Seed, device);
-        using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects(world, run.Channel, noise));
+        using var model = Reproducibility.Seeded(run.Seed, () => ReferentialGame.ForObjects(world, run.Channel, noise, run.Encoding, run.Activation));
         model.to(device);
         using var optimizer = new TrainerOptimizer(model.parameters(), OptimizerKind.Adam, new ScheduleFreeOptions(LearningRate: run.LearningRate));
         using var negativeDraws = new Generator((ulong)run.Seed + 7, device);
@@ -55,11 +55,12 @@ public static class ObjectGameTrainer
 
     /// <summary>The gradient steps over <paramref name="targets"/> (rows of <paramref name="features"/>):
     /// batches of run.BatchSize targets, each scored against run.Negatives negatives drawn from
-    /// <paramref name="negativeDraws"/> (or every other object).</summary>
+    /// <paramref name="negativeDraws"/> (or every other object). An epoch is one pass over the targets,
+    /// or run.GamesPerEpoch games: the targets repeated, in one shuffled order.</summary>
     public static TrainingSteps Steps(ReferentialGame model, TrainerOptimizer optimizer, Tensor features, int[] targets,
         ObjectGameRun run, Generator? negativeDraws) =>
-        new(model, optimizer, model.Estimator, targets.Length, run.BatchSize,
-            batch => model.Loss(features, Indices(batch.Select(i => targets[i]), features.device), run.Negatives, negativeDraws));
+        new(model, optimizer, model.Estimator, run.GamesPerEpoch ?? targets.Length, run.BatchSize,
+            batch => model.Loss(features, Indices(batch.Select(i => targets[i % targets.Length]), features.device), run.Negatives, negativeDraws));
 
     /// <summary>Accuracy at each candidate count and the number of unique messages, for the given targets,
     /// with discrete messages (evaluation mode). Distractors are drawn from <paramref name="seed"/>.</summary>
