@@ -85,8 +85,8 @@ let plan (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resu
 /// What an experiment that stores no runs (one job that measures or counts and trains nothing) does
 /// before its own work: with `--plan` it prints the job's measured time (`Costs.singleJob`) and ends
 /// the process; with `--executor slurm` it submits the whole script as one Slurm job
-/// (`SlurmArray.submitWhole`) and ends the process; `--run` is refused (there are no runs). Otherwise
-/// it returns and the script runs here.
+/// (`SlurmArray.submitWhole`) and ends the process; `--run` and `--only` are refused (there are no
+/// runs). Otherwise it returns and the script runs here.
 let wholeJob (o: Cli.Options) (experiment: string) : unit =
     if o.Run.IsSome || not o.Only.IsEmpty then
         Cli.fail [ sprintf "--run and --only: %s stores no runs (it is one job that trains nothing); leave them out" experiment ]
