@@ -81,7 +81,7 @@ type private RecordFieldsRequired() =
         if FSharpType.IsRecord(t, true) then
             for p in properties do
                 p.Required <-
-                    if p.NullValueHandling = Nullable NullValueHandling.Ignore && isOption p.PropertyType then Required.Default
+                    if p.NullValueHandling = Nullable NullValueHandling.Ignore && (match p.PropertyType with null -> false | t -> isOption t) then Required.Default
                     else Required.AllowNull
         properties
 

@@ -80,6 +80,20 @@ let private discard (submission: string) =
             upward (Path.GetDirectoryName dir |> string) (levels - 1)
     upward (Path.GetDirectoryName submission |> string) 2
 
+/// Writes a submission's folder (`runs.txt`, one line per task, and `job.sh`) and submits it; returns
+/// the job's id. A refused submission leaves nothing behind (`discard`: it would look like a submitted
+/// array later) and ends the process with code 2, Slurm's message, and `what` was not submitted.
+let private submitFolder (submission: string) (taskLines: string list) (job: Slurm.BatchJob) (what: string) : string =
+    Directory.CreateDirectory submission |> ignore
+    let script = Path.Combine(submission, "job.sh")
+    File.WriteAllText(Path.Combine(submission, "runs.txt"), taskLines |> List.map (fun line -> line + "\n") |> String.concat "")
+    File.WriteAllText(script, Slurm.batchScript job)
+    match Slurm.submit (checkout ()) script with
+    | Ok id -> id
+    | Error message ->
+        discard submission
+        Cli.fail [ sprintf "--executor slurm: Slurm did not accept %s; nothing was submitted." what; message ]
+
 /// The batch job of a sweep's array.
 let private arrayJob (o: Cli.Options) (request: SlurmRequest.SlurmRequest) (experiment: string) (experimentDir: string) (submission: string) (runs: Run list) : Slurm.BatchJob =
     { Name = sprintf "commlab-%s" experiment
@@ -128,31 +142,22 @@ let submit (o: Cli.Options) (request: SlurmRequest.SlurmRequest) (experiment: st
             (queuedRuns |> List.choose (fun r -> Slurm.tryMark experimentDir r.Id |> Option.map Slurm.taskId) |> List.truncate 5 |> String.concat ", ")
     if not toSubmit.IsEmpty then
         let submission = Path.Combine(experimentDir, "slurm", stamp ())
-        Directory.CreateDirectory submission |> ignore
         let job = arrayJob o request experiment experimentDir submission toSubmit
-        let script = Path.Combine(submission, "job.sh")
-        File.WriteAllText(Path.Combine(submission, "runs.txt"), (toSubmit |> List.map (fun r -> r.Id + "\n") |> String.concat ""))
-        File.WriteAllText(script, Slurm.batchScript job)
-        match Slurm.submit (checkout ()) script with
-        | Error message ->
-            // Nothing of a refused submission stays: it would look like a submitted array later.
-            discard submission
-            Cli.fail [ sprintf "--executor slurm: Slurm did not accept the array of %d runs; nothing was submitted." toSubmit.Length; message ]
-        | Ok id ->
-            let record =
-                { Job = id; Experiment = experiment; Profile = Cli.profileName o; Submitted = DateTime.UtcNow
-                  Script = scriptPath o; Arguments = job.Arguments; Request = request; Runs = toSubmit }
-            File.WriteAllText(Path.Combine(submission, "submission.json"), Json.serialize record + "\n")
-            toSubmit
-            |> List.iteri (fun i r ->
-                // A task that already started wrote its own mark (with its host): keep that one.
-                match Slurm.tryMark experimentDir r.Id with
-                | Some m when m.Job = id -> ()
-                | _ -> Slurm.writeMark experimentDir r.Id { Job = id; Task = i; Submission = submission; Host = None; Started = None })
-            let throttle = match request.MaxParallel with Some k -> sprintf ", at most %d at once" k | None -> ""
-            let tasks = if toSubmit.Length = 1 then "1 run as array task 0" else sprintf "%d runs as array tasks 0-%d" toSubmit.Length (toSubmit.Length - 1)
-            printfn "%s: submitted job %s, %s%s (%s)." experiment id tasks throttle submission
-            printfn "Each run's output: %s/runs/<id>/slurm-%s_<task>.out. Watch: squeue -j %s." experimentDir id id
+        let id = submitFolder submission (toSubmit |> List.map (fun r -> r.Id)) job (sprintf "the array of %d runs" toSubmit.Length)
+        let record =
+            { Job = id; Experiment = experiment; Profile = Cli.profileName o; Submitted = DateTime.UtcNow
+              Script = scriptPath o; Arguments = job.Arguments; Request = request; Runs = toSubmit }
+        File.WriteAllText(Path.Combine(submission, "submission.json"), Json.serialize record + "\n")
+        toSubmit
+        |> List.iteri (fun i r ->
+            // A task that already started wrote its own mark (with its host): keep that one.
+            match Slurm.tryMark experimentDir r.Id with
+            | Some m when m.Job = id -> ()
+            | _ -> Slurm.writeMark experimentDir r.Id { Job = id; Task = i; Submission = submission; Host = None; Started = None })
+        let throttle = match request.MaxParallel with Some k -> sprintf ", at most %d at once" k | None -> ""
+        let tasks = if toSubmit.Length = 1 then "1 run as array task 0" else sprintf "%d runs as array tasks 0-%d" toSubmit.Length (toSubmit.Length - 1)
+        printfn "%s: submitted job %s, %s%s (%s)." experiment id tasks throttle submission
+        printfn "Each run's output: %s/runs/<id>/slurm-%s_<task>.out. Watch: squeue -j %s." experimentDir id id
     queuedRuns @ toSubmit
 
 /// Seconds a wait gives the file system to show the results of tasks that left the queue before it
@@ -281,16 +286,7 @@ let submitWhole (o: Cli.Options) (request: SlurmRequest.SlurmRequest) (experimen
     | [] -> ()
     | problems -> Cli.fail problems
     let submission = Path.Combine(experimentDir, "slurm", stamp ())
-    Directory.CreateDirectory submission |> ignore
-    let script = Path.Combine(submission, "job.sh")
-    File.WriteAllText(Path.Combine(submission, "runs.txt"), experiment + "\n")
-    File.WriteAllText(script, Slurm.batchScript (job submission))
-    let id =
-        match Slurm.submit (checkout ()) script with
-        | Ok id -> id
-        | Error message ->
-            discard submission
-            Cli.fail [ sprintf "--executor slurm: Slurm did not accept the job of %s; nothing was submitted." experiment; message ]
+    let id = submitFolder submission [ experiment ] (job submission) (sprintf "the job of %s" experiment)
     let log = output.Replace("${SLURM_ARRAY_JOB_ID}", id)
     printfn "%s: submitted job %s (%s); its output: %s. Watch: squeue -j %s." experiment id submission log id
     if not request.Wait then exit 0
