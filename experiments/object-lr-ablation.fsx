@@ -40,15 +40,15 @@ let arms: (string * string * (Run -> Run)) list =
       "learning rate", "1e-3 (ours is known to learn)", fun r -> { r with LearningRate = 1e-3 } ]
 
 let seeds = Cli.seeds options defaultSeeds
-let configs = [ for _, _, change in arms do for s in seeds -> change { baseline with Seed = s; Device = options.Device } ]
-let results = Experiment.run options "object-lr-ablation" kind configs
+let armRuns = [ for factor, setting, change in arms -> factor, setting, [ for s in seeds -> change { baseline with Seed = s; Device = options.Device } ] ]
+let results = Experiment.run options "object-lr-ablation" kind (armRuns |> List.collect (fun (_, _, runs) -> runs))
 
 let outcomes = results.Runs |> List.map (fun r -> r.RunId, r.Outcome) |> Map.ofList
 let ablation =
-    [ for factor, setting, change in arms ->
+    [ for factor, setting, runs in armRuns ->
           { ObjectReports.Factor = factor
             ObjectReports.Setting = setting
-            ObjectReports.Runs = [ for s in seeds -> let r = change { baseline with Seed = s; Device = options.Device } in r, outcomes[RunStore.runId r] ] } ]
+            ObjectReports.Runs = [ for r in runs -> r, outcomes[RunStore.runId r] ] } ]
 
 Experiment.publishRows options results.Experiment (ObjectReports.ablationRows ablation) results.Diverged
     { Title = sprintf "Object game at the paper's learning rate: ablation (%s profile)" (Cli.profileName options)

@@ -94,6 +94,12 @@ let private options =
             Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
             Expect.stringContains output "--time must be minutes" "the option and the formats"
             Expect.stringContains output "got '4h'" "the value"
+            let code, output = CommandRun.dotnet [ "fsi"; script "quantized-heatmap"; "--profile"; "smoke"; "--out"; dir.Path; "--executor"; "slurm"; "--run"; "0123456789ab" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--run runs one run here; it cannot be combined with --executor slurm" "names the two options"
+            let code, output = CommandRun.dotnet [ "fsi"; script "sms-complexity"; "--profile"; "smoke"; "--out"; dir.Path; "--only"; "x" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--run and --only: sms-complexity stores no runs" "a script without runs has nothing to select"
             let code, output = CommandRun.dotnet [ "fsi"; script "quantized-heatmap"; "--profile"; "smoke"; "--out"; dir.Path; "--run"; "0123456789ab" ]
             Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
             Expect.stringContains output "--run must be one of the 8 run ids of quantized-heatmap's Smoke profile" "names the sweep and how many runs it has"
