@@ -124,6 +124,7 @@ target "EstimatorTime" (experiment "estimator-compute-time")
 target "ChannelEstimators" (experiment "channel-estimators")
 target "SmsFigures" (experiment "sms-message-length")
 target "SmsComplexity" (experiment "sms-complexity")
+target "SmsAblation" (experiment "sms-ablation")
 target "Table1" (experiment "maddpg-table1")
 target "Figure4" (experiment "maddpg-figure4")
 target "Bench" (fun p ->
@@ -132,7 +133,7 @@ target "Bench" (fun p ->
 target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
 target "MarlBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "marl.fsx") ] @ passThrough p))
 target "Paper" (fun _ ->
-    for name in [ "quantized-heatmap"; "object-game-candidates"; "object-lr-ablation"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "maddpg-table1"; "maddpg-figure4" ] do
+    for name in [ "quantized-heatmap"; "object-game-candidates"; "object-lr-ablation"; "estimator-compute-time"; "channel-estimators"; "sms-complexity"; "sms-message-length"; "sms-ablation"; "maddpg-table1"; "maddpg-figure4" ] do
         dotnet [ "fsi"; Path.Combine("experiments", name + ".fsx"); "--profile"; "paper" ])
 target "Help" (fun _ ->
     Trace.log (sprintf "Targets: %s" (String.concat ", " targets))
@@ -147,6 +148,7 @@ target "Help" (fun _ ->
 "Build" ==> "ChannelEstimators"
 "Build" ==> "SmsFigures"
 "Build" ==> "SmsComplexity"
+"Build" ==> "SmsAblation"
 "Build" ==> "Table1"
 "Build" ==> "Figure4"
 "Build" ==> "Bench"

@@ -5,6 +5,7 @@ module CommLab.Dsl.LewisGame
 
 open System.Collections.Concurrent
 open System.IO
+open Newtonsoft.Json
 open CommLab.Games
 open CommLab.Optim
 open CommLab.Symbolic
@@ -73,7 +74,12 @@ type Run =
       /// Seeds initialization, symbol noise and batch order.
       Seed: int
       /// "cpu", "cuda" or "cuda:N".
-      Device: string }
+      Device: string
+      /// Eos termination: steps before which the sender may not choose EOS. None = 0, EGG's sender (the
+      /// empty message allowed); Some 1 forbids the empty message; Some L makes every message L long.
+      /// Left out of the config's JSON when None, so runs stored before it keep their ids.
+      [<JsonProperty(NullValueHandling = NullValueHandling.Ignore)>]
+      MinLength: int option }
 
 /// The paper's data: |A| = 20, |V| = 4, 64 objects per game, 10000 games split 8000/2000, min(|M|) = 2.
 let paperData =
@@ -97,7 +103,8 @@ let defaults =
       BatchSize = 32
       Epochs = 30
       Seed = 1
-      Device = "cpu" }
+      Device = "cpu"
+      MinLength = None }
 
 /// The run's vocabulary: the set one or |A| x |V|.
 let vocabulary (r: Run) = defaultArg r.Vocabulary (r.Data.Attributes * r.Data.Values)
@@ -107,10 +114,19 @@ let toCore (r: Run) =
     let game =
         LewisGameSpec(
             r.Data.Attributes * r.Data.Values, vocabulary r, r.MaxLength, r.Hidden, r.Embedding, Estimator.toSpec r.Estimator,
-            (match r.Termination with Eos -> MessageTermination.Eos | FixedLength -> MessageTermination.FixedLength))
+            (match r.Termination with Eos -> MessageTermination.Eos | FixedLength -> MessageTermination.FixedLength),
+            defaultArg r.MinLength 0)
     let kind = match r.Optimizer with ScheduleFreeAdamW -> OptimizerKind.ScheduleFreeAdamW | Adam -> OptimizerKind.Adam
     LewisGameRun(game, kind, ScheduleFreeOptions(LearningRate = r.LearningRate, WarmupSteps = r.Warmup, WeightDecay = r.WeightDecay),
                  r.BatchSize, r.Epochs, r.Seed, r.Device)
+
+/// Distinct messages the run's sender can send (K of `MessageBounds.AnyCode`): under Eos, every
+/// length from the min length to L over the content symbols (the vocabulary less EOS); fixed length,
+/// exactly L over the whole vocabulary.
+let messages (r: Run) =
+    match r.Termination with
+    | Eos -> MessageBounds.Messages(vocabulary r - 1, defaultArg r.MinLength 0, r.MaxLength)
+    | FixedLength -> MessageBounds.Messages(vocabulary r, r.MaxLength, r.MaxLength)
 
 /// The shape of `d`'s games: |A|, |V| and objects per game.
 let shape (d: Data) = GameShape(d.Attributes, d.Values, d.Candidates)

@@ -58,6 +58,23 @@ let finalTable (rows: Row list) =
         rowsOut,
     Markdown.table ([ "min(|M|)" ] @ [ for l in lengths -> sprintf "L=%d" l ]) lengthRows
 
+/// What any listener can reach on the validation games of each dataset at each L (`MessageBounds`):
+/// naming L of the target's attribute values knowing only the target, or knowing the distractors too,
+/// and a target-only code over the K messages the run's sender can send (`settings` gives vocabulary,
+/// termination and min length). One row per (min(|M|), L).
+let boundTable (settings: Run) (data: Data list) (lengths: int list) =
+    Markdown.table
+        [ "min(|M|)"; "L"; "attribute values, target only"; "attribute values, distractors seen"; "any code, target only"; "messages K" ]
+        [ for d in List.distinct data do
+              let _, validation = split d
+              for l in lengths ->
+                  let k = messages { settings with Data = d; MaxLength = l }
+                  [ string d.MinSymbols; string l
+                    Markdown.decimals 3 (MessageBounds.AttributeTargetOnly(validation, l))
+                    Markdown.decimals 3 (MessageBounds.AttributeDistractorAware(validation, l))
+                    Markdown.decimals 3 (MessageBounds.AnyCode(k, d.Candidates))
+                    sprintf "%.4g" k ] ]
+
 /// The Eq. 1-2 table: P(some class appears >= m times among n images over |V| classes), the paper's
 /// estimate beside a Monte-Carlo estimate of the exact value.
 let pitfallTable (cases: (int * int * int) list) (trials: int) (seed: uint64) =
@@ -87,3 +104,55 @@ let histogramTable (histograms: (string * GameShape * int64[]) list) =
                       if h[m] = 0L then "0"
                       elif share < 1e-3 then share.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture)
                       else Markdown.decimals 4 share ] ]
+
+/// One arm of an ablation of the Lewis game: the factor it changes, the setting, and its runs (every
+/// seed of every maximum length L).
+type AblationArm =
+    { Factor: string
+      Setting: string
+      Runs: (Run * Outcome<Metrics>) list }
+
+/// One row per (arm, L, seed) of an ablation: what its results.csv holds.
+type AblationRow =
+    { Factor: string
+      Setting: string
+      MaxLength: int
+      Seed: int
+      /// Validation accuracy at the last epoch (NaN for a diverged run).
+      Accuracy: float
+      /// The best validation accuracy over the epochs.
+      BestAccuracy: float
+      /// Mean |M| of the validation messages at the last epoch.
+      MeanLength: float
+      /// Share of empty validation messages (EOS first) at the last epoch.
+      EmptyShare: float
+      Diverged: bool }
+
+/// The rows of an ablation, arm by arm, run by run.
+let ablationRows (arms: AblationArm list) : AblationRow list =
+    [ for arm in arms do
+          for run, outcome in arm.Runs ->
+              let row = { Factor = arm.Factor; Setting = arm.Setting; MaxLength = run.MaxLength; Seed = run.Seed
+                          Accuracy = nan; BestAccuracy = nan; MeanLength = nan; EmptyShare = nan; Diverged = true }
+              match outcome with
+              | Finished m ->
+                  { row with
+                      Accuracy = List.last m.ValidationAccuracy
+                      BestAccuracy = List.max m.ValidationAccuracy
+                      MeanLength = List.last m.MeanLength
+                      EmptyShare = List.head m.FinalLengthShares
+                      Diverged = false }
+              | Diverged _ -> row ]
+
+/// An ablation as a table: one row per (arm, L) with the accuracy at the last epoch, the best over
+/// the epochs, the mean length and the share of empty messages (mean ± std over seeds; diverged runs
+/// counted, never averaged).
+let ablationTable (rows: AblationRow list) =
+    let groups = rows |> List.groupBy (fun r -> r.Factor, r.Setting, r.MaxLength)
+    Markdown.table
+        [ "factor"; "setting"; "L"; "seeds"; "accuracy (last epoch)"; "best epoch's accuracy"; "mean |M|"; "empty messages" ]
+        [ for (factor, setting, l), rs in groups ->
+              let cell value = Some(Summary.cellOf [ for r in rs -> r.Diverged, value r ])
+              [ factor; setting; string l; Summary.seeds (rs |> List.map (fun r -> r.Diverged))
+                Summary.format 3 (cell (fun r -> r.Accuracy)); Summary.format 3 (cell (fun r -> r.BestAccuracy))
+                Summary.format 2 (cell (fun r -> r.MeanLength)); Summary.format 3 (cell (fun r -> r.EmptyShare)) ] ]

@@ -39,6 +39,8 @@ Experiment.publish options results
               settings.Hidden settings.Embedding (vocabulary settings) settings.Termination settings.Optimizer settings.LearningRate
               settings.BatchSize (Estimator.name settings.Estimator)
           accuracy
+          "What any listener can reach on the validation games (the ceiling of the accuracy above): naming L of the target's attribute values chosen knowing only the target (the mean over every set of L attributes: no target-only rule does better on these data), or chosen knowing the distractors too (1 from L = min(|M|) on); and a target-only code over the K messages the sender can send, symbols standing for any set of objects (the expected accuracy of K equal classes against uniform distractors, the best any code reaches there):"
+          SmsReports.boundTable settings data lengths
           "Mean message length |M| (symbols before EOS) at the last epoch:"
           length
           "Games the controlled sampler drew to collect each dataset, by min(|M|):"

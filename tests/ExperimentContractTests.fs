@@ -117,6 +117,7 @@ let tests =
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "quantized-heatmap"
         storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "channel-estimators"
         storedRunsOf<LewisGame.Run, LewisGame.Metrics> "sms-message-length"
+        storedRunsOf<LewisGame.Run, LewisGame.Metrics> "sms-ablation"
         storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-table1"
         storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-figure4"
       ]

@@ -179,6 +179,7 @@ let tests =
         timingSmoke
         smoke "sms-message-length" [ "results.csv"; "figures.html"; "table.md" ]
         smoke "sms-complexity" [ "results.csv"; "histograms.html"; "table.md" ]
+        smoke "sms-ablation" [ "results.csv"; "table.md" ]
         smoke "maddpg-table1" [ "results.csv"; "returns.html"; "sample-efficiency.html"; "marl-eval.json"; "table.md" ]
         smoke "maddpg-figure4" [ "results.csv"; "gradient-variance.html"; "table.md" ]
         killedAndResumed

@@ -144,6 +144,26 @@ let tests =
             Expect.notEqual adam.History[0].TrainLoss sf.History[0].TrainLoss "a different optimizer, a different trajectory"
         }
 
+        test "min length: the sender cannot choose EOS before that step, in training and in evaluation" {
+            let send (minLength: int) (training: bool) =
+                torch.random.manual_seed 5L |> ignore
+                let spec = LewisGameSpec(12, 6, 3, 16, 8, EstimatorSpec.Stgs(1.0), MessageTermination.Eos, minLength)
+                use model = new LewisGame(spec, new torch.Generator(5UL))
+                model.train training
+                // Widely spread inputs, so that EOS is the argmax at step 0 for some of them.
+                let m = model.Send(torch.randn(400L, 12L) * 20.0)
+                longs (model.Lengths m)
+            for training in [ true; false ] do
+                // Untrained, the sender picks EOS first about once in six: the empty message occurs.
+                Expect.contains (send 0 training) 0L (sprintf "min length 0 (training %b): empty messages happen" training)
+                Expect.isGreaterThanOrEqual (Array.min (send 1 training)) 1L (sprintf "min length 1 (training %b): none is empty" training)
+                Expect.allEqual (send 3 training) 3L (sprintf "min length L (training %b): every message is L long" training)
+            let problems (termination, minLength) = (LewisGameSpec(12, 6, 3, 16, 8, EstimatorSpec.Stgs(1.0), termination, minLength)).Problems()
+            Expect.contains (problems (MessageTermination.Eos, 4)) "min length must be between 0 and the max length L = 3, got 4" "above L"
+            Expect.contains (problems (MessageTermination.Eos, -1)) "min length must be between 0 and the max length L = 3, got -1" "negative"
+            Expect.contains (problems (MessageTermination.FixedLength, 1)) "min length applies to Eos termination only (FixedLength messages are always L long), got 1 with FixedLength" "fixed length"
+        }
+
         test "impossible runs are refused before training, naming each field" {
             let r = run 0 0 1
             let bad = LewisGameRun(LewisGameSpec(80, 1, 0, 16, 8, EstimatorSpec.Stgs(0.0)), OptimizerKind.ScheduleFreeAdamW, ScheduleFreeOptions(LearningRate = -1.0), 0, 0, 1, "tpu")

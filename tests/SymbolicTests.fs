@@ -160,4 +160,57 @@ let tests =
             let simulated = SamplingPitfall.Simulate(128, 10000, 2, 20000, 1UL)
             Expect.isTrue (abs (simulated - p) < 0.02) (sprintf "Eq. 2 is close to the exact probability here: %.4f vs %.4f" p simulated)
         }
+
+        test "message bounds by hand: naming attribute values knowing the target only, or the distractors too" {
+            // Target (0,0,0); one distractor differs only on attribute 2, one only on attribute 0.
+            let g = SymbolicGames(3, 3, 2, [| 0uy; 0uy; 0uy;  0uy; 0uy; 1uy;  1uy; 0uy; 0uy |], [| 0 |])
+            // One symbol: attribute 0 leaves the first distractor (1/2), 1 leaves both (1/3), 2 the second (1/2).
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeTargetOnly(g, 1)) (4.0 / 9.0) "mean over the three attributes"
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeDistractorAware(g, 1)) 0.5 "the best attribute"
+            // Two symbols: {0,2} singles the target out, {0,1} and {1,2} leave one distractor.
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeTargetOnly(g, 2)) (2.0 / 3.0) "mean over the three pairs"
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeDistractorAware(g, 2)) 1.0 "L = min(|M|) = 2 suffices"
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeTargetOnly(g, 5)) 1.0 "L beyond |A| names every attribute"
+            // A distractor identical to the target matches every message.
+            let copy = SymbolicGames(2, 2, 2, [| 1uy; 0uy;  1uy; 0uy |], [| 1 |])
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeDistractorAware(copy, 2)) 0.5 "a tie at best"
+        }
+
+        test "message bounds over random games agree with a plain enumeration of attribute sets" {
+            let rng = Random 12
+            for _ in 1 .. 150 do
+                let objects, candidates, attributes, values, target = randomGame rng
+                let g = SymbolicGames(candidates, attributes, values, objects, [| target |])
+                let value c a = objects[c * attributes + a]
+                for l in 1 .. attributes do
+                    let accuracies =
+                        [ for mask in 0 .. (1 <<< attributes) - 1 do
+                              if Numerics.BitOperations.PopCount(uint32 mask) = l then
+                                  let matching =
+                                      [ 0 .. candidates - 1 ]
+                                      |> List.filter (fun c -> c <> target && [ 0 .. attributes - 1 ] |> List.forall (fun a -> mask &&& (1 <<< a) = 0 || value c a = value target a))
+                                  yield 1.0 / float (1 + matching.Length) ]
+                    Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeTargetOnly(g, l)) (List.average accuracies) (sprintf "target-only, L = %d" l)
+                    Expect.floatClose Accuracy.veryHigh (MessageBounds.AttributeDistractorAware(g, l)) (List.max accuracies) (sprintf "distractor-aware, L = %d" l)
+                // Distractor-aware accuracy reaches 1 exactly at min(|M|) when no distractor is identical.
+                let m = SolveMinSym.Solve(ReadOnlySpan objects, candidates, attributes, target)
+                if m >= 1 && MessageBounds.AttributeDistractorAware(g, attributes) = 1.0 then
+                    Expect.equal (MessageBounds.AttributeDistractorAware(g, m)) 1.0 "min(|M|) symbols single the target out"
+                    if m > 1 then Expect.isLessThan (MessageBounds.AttributeDistractorAware(g, m - 1)) 1.0 "one fewer does not"
+        }
+
+        test "any code: the expected accuracy of K equal message classes against the binomial sum, and message counts" {
+            let binomial (k: float) (c: int) =
+                let p = 1.0 / k
+                [ 0 .. c - 1 ] |> List.sumBy (fun x ->
+                    let choose = exp (Numerics.BigInteger.Log(Seq.fold (*) 1I [ bigint (c - x) .. bigint (c - 1) ]) - Numerics.BigInteger.Log(Seq.fold (*) 1I [ 1I .. bigint x ]))
+                    choose * p ** float x * (1.0 - p) ** float (c - 1 - x) / float (1 + x))
+            for k, c in [ 1.0, 64; 2.0, 3; 80.0, 64; 6321.0, 64; 10.0, 100 ] do
+                Expect.floatClose Accuracy.high (MessageBounds.AnyCode(k, c)) (binomial k c) (sprintf "K = %g, C = %d" k c)
+            Expect.floatClose Accuracy.veryHigh (MessageBounds.AnyCode(1.0, 64)) (1.0 / 64.0) "one message: a uniform guess"
+            Expect.equal (MessageBounds.Messages(79, 0, 1)) 80.0 "EOS vocabulary of 80, L = 1: the empty message and 79 symbols"
+            Expect.equal (MessageBounds.Messages(79, 1, 2)) (79.0 + 79.0 * 79.0) "no empty message, L = 2"
+            Expect.equal (MessageBounds.Messages(80, 2, 2)) 6400.0 "fixed length 2 over 80 symbols"
+            Expect.throwsT<ArgumentOutOfRangeException> (fun () -> MessageBounds.Messages(80, 3, 2) |> ignore) "min above max"
+        }
     ]

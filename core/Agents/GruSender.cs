@@ -43,7 +43,11 @@ public sealed class GruSender : Module
     /// <param name="steps">Words to speak.</param>
     /// <param name="send">Turns a raw word [B, W] into the word sent.</param>
     /// <param name="endSymbol">The symbol to append, or null for none.</param>
-    public Tensor Speak(Tensor encoded, int steps, Func<Tensor, Tensor> send, int? endSymbol = null)
+    public Tensor Speak(Tensor encoded, int steps, Func<Tensor, Tensor> send, int? endSymbol = null) =>
+        Speak(encoded, steps, (word, _) => send(word), endSymbol);
+
+    /// <summary>As the other overload, with <paramref name="send"/> told the step (0-based) it speaks at.</summary>
+    public Tensor Speak(Tensor encoded, int steps, Func<Tensor, int, Tensor> send, int? endSymbol = null)
     {
         var batch = encoded.shape[0];
         var h = encoded;
@@ -55,7 +59,7 @@ public sealed class GruSender : Module
         for (int t = 0; t < steps; t++)
         {
             h = GruUpdate.Next(inputWeights.Apply(input), stateWeights.Apply(h), h);
-            words[t] = send(toWord.call(h));
+            words[t] = send(toWord.call(h), t);
             if (t + 1 < steps) input = embed.call(words[t]);
         }
         if (endSymbol is int end)

@@ -14,7 +14,8 @@ namespace CommLab.Games;
 /// <para>Receiver: a <see cref="GruReceiver"/> reads the symbols, and its state after every step scores
 /// each candidate by the dot product of its state with tanh(linear(candidate features)).</para>
 /// <para>Termination follows <see cref="LewisGameSpec.Termination"/>: with EOS a forced EOS is
-/// appended and the guess is read at the first EOS (<see cref="MessageEnd"/>).</para></summary>
+/// appended and the guess is read at the first EOS (<see cref="MessageEnd"/>); before
+/// <see cref="LewisGameSpec.MinLength"/> steps the sender cannot choose EOS.</para></summary>
 public sealed class LewisGame : Module
 {
     readonly LewisGameSpec spec;
@@ -46,8 +47,14 @@ public sealed class LewisGame : Module
     /// <summary>Messages for target features [B, F]: one-hot symbols [B, Steps, V] (the forced EOS
     /// included as the last step under EOS termination). Hard one-hots outside training.</summary>
     public Tensor Send(Tensor targets) =>
-        sender.Speak(senderInput.call(targets), spec.MaxLength, logits => estimator.Apply(logits, training),
+        sender.Speak(senderInput.call(targets), spec.MaxLength,
+            (logits, step) => estimator.Apply(step < spec.MinLength ? MaskEos(logits) : logits, training),
             spec.Termination == MessageTermination.Eos ? MessageEnd.Eos : null);
+
+    // A large finite negative rather than -inf: every estimator stays finite (GRMCK's conditioned
+    // samples and TAGS subtract logits), and exp(-1e9 / tau) is exactly 0 in float32 for any usable tau.
+    static Tensor MaskEos(Tensor logits) =>
+        logits.index_fill(-1, tensor(new long[] { MessageEnd.Eos }, device: logits.device), -1e9);
 
     /// <summary>The receiver's candidate scores after every step: messages [B, T, V] and candidate
     /// features [B, C, F] give [B, T, C].</summary>

@@ -11,6 +11,9 @@ namespace CommLab.Games;
 /// <param name="Embedding">Symbol embedding size of both agents (paper: 32).</param>
 /// <param name="Estimator">How the sender's discrete symbols pass gradient (paper: straight-through Gumbel-Softmax).</param>
 /// <param name="Termination">How messages end (see <see cref="MessageTermination"/>).</param>
+/// <param name="MinLength">Eos termination only: steps before which the sender may not choose EOS (its
+/// logit is masked). 0 (EGG's RnnSenderGS) allows the empty message; 1 forbids it; L makes every message
+/// L symbols long, EOS chosen only as the forced last word.</param>
 public sealed record LewisGameSpec(
     int Features,
     int Vocabulary,
@@ -18,7 +21,8 @@ public sealed record LewisGameSpec(
     int Hidden,
     int Embedding,
     EstimatorSpec Estimator,
-    MessageTermination Termination = MessageTermination.Eos) : IValidatable
+    MessageTermination Termination = MessageTermination.Eos,
+    int MinLength = 0) : IValidatable
 {
     /// <summary>The paper's agents for |A| = 20, |V| = 4 at message length <paramref name="maxLength"/>,
     /// with STGS at temperature 1.</summary>
@@ -37,5 +41,7 @@ public sealed record LewisGameSpec(
             .AtLeast("hidden", 1, Hidden)
             .AtLeast("embedding", 1, Embedding)
             .Check(Enum.IsDefined(Termination), $"termination must be Eos or FixedLength, got {Termination}")
+            .Check(MinLength >= 0 && MinLength <= MaxLength, $"min length must be between 0 and the max length L = {MaxLength}, got {MinLength}")
+            .Check(MinLength == 0 || Termination == MessageTermination.Eos, $"min length applies to Eos termination only (FixedLength messages are always L long), got {MinLength} with {Termination}")
             .AddRange(Estimator.Problems(), "estimator: ");
 }
