@@ -126,6 +126,11 @@ type AblationRow =
       MeanLength: float
       /// Share of empty validation messages (EOS first) at the last epoch.
       EmptyShare: float
+      /// Distinct validation messages at the last epoch.
+      Messages: int
+      /// The accuracy of a target-only code over that many messages (`MessageBounds.AnyCode`): what the
+      /// messages in use can reach.
+      MessagesCeiling: float
       Diverged: bool }
 
 /// The rows of an ablation, arm by arm, run by run.
@@ -133,7 +138,8 @@ let ablationRows (arms: AblationArm list) : AblationRow list =
     [ for arm in arms do
           for run, outcome in arm.Runs ->
               let row = { Factor = arm.Factor; Setting = arm.Setting; MaxLength = run.MaxLength; Seed = run.Seed
-                          Accuracy = nan; BestAccuracy = nan; MeanLength = nan; EmptyShare = nan; Diverged = true }
+                          Accuracy = nan; BestAccuracy = nan; MeanLength = nan; EmptyShare = nan; Messages = 0
+                          MessagesCeiling = nan; Diverged = true }
               match outcome with
               | Finished m ->
                   { row with
@@ -141,18 +147,22 @@ let ablationRows (arms: AblationArm list) : AblationRow list =
                       BestAccuracy = List.max m.ValidationAccuracy
                       MeanLength = List.last m.MeanLength
                       EmptyShare = List.head m.FinalLengthShares
+                      Messages = List.last m.UniqueMessages
+                      MessagesCeiling = MessageBounds.AnyCode(float (max 1 (List.last m.UniqueMessages)), run.Data.Candidates)
                       Diverged = false }
               | Diverged _ -> row ]
 
 /// An ablation as a table: one row per (arm, L) with the accuracy at the last epoch, the best over
-/// the epochs, the mean length and the share of empty messages (mean ± std over seeds; diverged runs
-/// counted, never averaged).
+/// the epochs, the mean length, the share of empty messages, the distinct messages and what a code
+/// over that many messages can reach (mean ± std over seeds; diverged runs counted, never averaged).
 let ablationTable (rows: AblationRow list) =
     let groups = rows |> List.groupBy (fun r -> r.Factor, r.Setting, r.MaxLength)
     Markdown.table
-        [ "factor"; "setting"; "L"; "seeds"; "accuracy (last epoch)"; "best epoch's accuracy"; "mean |M|"; "empty messages" ]
+        [ "factor"; "setting"; "L"; "seeds"; "accuracy (last epoch)"; "best epoch's accuracy"; "mean |M|"; "empty messages"
+          "distinct messages"; "any code over them" ]
         [ for (factor, setting, l), rs in groups ->
               let cell value = Some(Summary.cellOf [ for r in rs -> r.Diverged, value r ])
               [ factor; setting; string l; Summary.seeds (rs |> List.map (fun r -> r.Diverged))
                 Summary.format 3 (cell (fun r -> r.Accuracy)); Summary.format 3 (cell (fun r -> r.BestAccuracy))
-                Summary.format 2 (cell (fun r -> r.MeanLength)); Summary.format 3 (cell (fun r -> r.EmptyShare)) ] ]
+                Summary.format 2 (cell (fun r -> r.MeanLength)); Summary.format 3 (cell (fun r -> r.EmptyShare))
+                Summary.format 0 (cell (fun r -> float r.Messages)); Summary.format 3 (cell (fun r -> r.MessagesCeiling)) ] ]

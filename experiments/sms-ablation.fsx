@@ -57,7 +57,7 @@ let rows =
 Experiment.publishRows options results.Experiment rows results.Diverged
     { Title = sprintf "Short messages in the GRU Lewis game: ablation (%s profile)" (Cli.profileName options)
       Body =
-        [ sprintf "min(|M|) = %d data (%d training, %d validation games), GRU %d, embedding %d, %d epochs; each arm changes one setting of the baseline. Validation accuracy at the last epoch and at the best epoch, mean |M| and the share of empty messages at the last epoch (mean ± std over seeds %s). The paper reports about 0.35 at L = 1."
+        [ sprintf "min(|M|) = %d data (%d training, %d validation games), GRU %d, embedding %d, %d epochs; each arm changes one setting of the baseline. Validation accuracy at the last epoch and at the best epoch; at the last epoch, mean |M|, the share of empty messages, the distinct messages over the validation games and the accuracy a target-only code over that many messages reaches (what the messages in use allow: `MessageBounds.AnyCode`). Mean ± std over seeds %s. The paper reports about 0.35 at L = 1."
               baseline.Data.MinSymbols baseline.Data.TrainGames (baseline.Data.Games - baseline.Data.TrainGames)
               baseline.Hidden baseline.Embedding baseline.Epochs (seeds |> List.map string |> String.concat ", ")
           SmsReports.ablationTable rows
