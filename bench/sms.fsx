@@ -71,7 +71,7 @@ printfn "Algorithm 1 written plainly: %.0f games/s on 1 thread (%d games; same a
     (float plain.Length / plainSeconds) plain.Length (plain = fast) ((100000.0 / oneThread) / (float plain.Length / plainSeconds))
 
 // 3. Lewis game training throughput at the paper's size (GRU 512, embedding 32, 64 candidates,
-//    batch 32, Schedule-Free AdamW): one epoch over 2000 min(|M|) = 3 games per L, all cores, and
+//    batch 128, Schedule-Free AdamW): one epoch over 2000 min(|M|) = 3 games per L, all cores, and
 //    the wall time it implies for the paper profile of sms-message-length.
 open CommLab.Dsl
 let lewisData = { LewisGame.paperData with MinSymbols = 3; Games = 2500; TrainGames = 2000 }

@@ -21,11 +21,13 @@ let objectStep (c: Channel.Channel) =
 /// One-thread seconds of one Lewis game step and of one validation pass over 2000 games, at the
 /// paper's GRU 512 and embedding 32: `bench/games.fsx` at commit 03ed49d measured 27 ms and 0.52 s at
 /// L = 1, rising about 7 ms and 0.1 s per symbol to 55 ms and 0.94 s at L = 5; other sizes scaled by
-/// the GRU's weights as for the Object game.
-let lewisStep (maxLength: int) (hidden: int) (embedding: int) =
+/// the GRU's weights as for the Object game. Those steps were of batch 32; a step of another batch
+/// is scaled by (batch / 32)^0.75: the sms-ablation quick runs at L = 1 took 113 s for 30 epochs at
+/// batch 128 against 159 s at batch 32, 2.8x the time per step for 4x the games.
+let lewisStep (maxLength: int) (hidden: int) (embedding: int) (batch: int) =
     let scale = float hidden * float (hidden + embedding) / (512.0 * 544.0)
     let extra = float (maxLength - 1)
-    (0.027 + 0.007 * extra) * scale, (0.52 + 0.1 * extra) * scale
+    (0.027 + 0.007 * extra) * scale * (float batch / 32.0) ** 0.75, (0.52 + 0.1 * extra) * scale
 
 /// One-thread seconds per MADDPG environment step, updates included (94-97% of the time):
 /// `bench/marl.fsx` at commit c5df9f1 measured 4,851 steps/s on Foraging-8x8-2p-2f-coop (2 agents)
