@@ -23,12 +23,12 @@ public static class MessageBounds
     /// <summary>Mean over the games of the accuracy of naming <paramref name="length"/> of the target's
     /// attribute values chosen knowing only the target (the mean over every set of that many attributes).</summary>
     public static double AttributeTargetOnly(SymbolicGames games, int length) =>
-        Mean(games, length, (accuracies, subsets) => accuracies / subsets);
+        Mean(games, length, best: false);
 
     /// <summary>Mean over the games of the accuracy of naming the best <paramref name="length"/> of the
     /// target's attribute values for the game's distractors.</summary>
     public static double AttributeDistractorAware(SymbolicGames games, int length) =>
-        Mean(games, length, null);
+        Mean(games, length, best: true);
 
     /// <summary>Expected accuracy of a target-only code with <paramref name="messages"/> equally likely
     /// messages over games of <paramref name="candidates"/> objects whose distractors are uniform and
@@ -55,9 +55,9 @@ public static class MessageBounds
         return total;
     }
 
-    // The mean over games of a per-game accuracy: with `combine` the mean over every attribute set of
-    // the length (target-only), without it the best set's (distractor-aware).
-    static double Mean(SymbolicGames games, int length, Func<double, double, double>? combine)
+    // The mean over games of a per-game accuracy: the best attribute set's of the length
+    // (distractor-aware), or the mean over every set (target-only).
+    static double Mean(SymbolicGames games, int length, bool best)
     {
         if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), $"length must be >= 1, got {length}");
         if (games.Count == 0) throw new ArgumentException("games must not be empty", nameof(games));
@@ -69,7 +69,7 @@ public static class MessageBounds
             var count = SolveMinSym.DifferingSets(games.Game(g), games.Candidates, games.Attributes, games.Target(g), differing);
             // Distractors identical to the target match every message.
             var identical = games.Candidates - 1 - count;
-            double sum = 0, best = 0, subsets = 0;
+            double sum = 0, top = 0, subsets = 0;
             foreach (var set in Subsets(games.Attributes, named))
             {
                 var matching = identical;
@@ -77,12 +77,12 @@ public static class MessageBounds
                     if ((differing[d] & set) == 0) matching++;
                 var accuracy = 1.0 / (1 + matching);
                 sum += accuracy;
-                best = Math.Max(best, accuracy);
+                top = Math.Max(top, accuracy);
                 subsets++;
                 // The best set cannot beat 1: stop looking once it is found.
-                if (combine is null && best == 1.0) break;
+                if (best && top == 1.0) break;
             }
-            perGame[g] = combine is null ? best : combine(sum, subsets);
+            perGame[g] = best ? top : sum / subsets;
         });
         return perGame.Average();
     }
