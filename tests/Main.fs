@@ -50,6 +50,7 @@ let allTests =
         ReformulationTests.tests
         ObjectWorldTests.tests
         MetricsTests.tests
+        LanguageAnalysisTests.tests
         TrainerTests.tests
         DeviceTests.tests
         ObjectGameConfigTests.tests
