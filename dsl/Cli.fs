@@ -20,6 +20,11 @@ type ExecutorName =
     /// As one Slurm job array, one array task per run, on the cluster this machine submits to.
     | Slurm
 
+/// A setting that is on or off.
+type OnOff =
+    | On
+    | Off
+
 /// The options every experiment script accepts.
 type Arguments =
     | Profile of profile: Profile
@@ -43,6 +48,7 @@ type Arguments =
     | Poll_Seconds of seconds: float
     | Run of id: string
     | Only of text: string
+    | Interactions of save: OnOff
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -68,6 +74,7 @@ type Arguments =
             | Poll_Seconds _ -> "slurm: seconds between looks at the queue while waiting (default 30)."
             | Run _ -> "run only the run with this id (a folder name under runs/), as each Slurm array task does."
             | Only _ -> "keep only the sweep's runs whose label (as the log prints it) contains this text (repeatable: all must match); tables go to <profile>-only-<text>/."
+            | Interactions _ -> "on: each run that finishes saves its evaluation games (target, message, guess) as interactions.csv.gz in its run folder, for the analyse step; off: not (default: on for smoke and quick, off for paper)."
 
 /// Parsed options.
 type Options =
@@ -89,7 +96,9 @@ type Options =
       /// Only this run of the sweep (its run id), as a Slurm array task runs it.
       Run: string option
       /// Only the runs whose label contains every one of these texts (a slice of the sweep); empty: all.
-      Only: string list }
+      Only: string list
+      /// Runs that finish save their evaluation games (`InteractionFile`) in their folder.
+      Interactions: bool }
 
 /// Where a sweep's runs execute.
 and Executor =
@@ -134,7 +143,12 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
                           Wait = r.Contains Wait
                           PollSeconds = r.GetResult(Poll_Seconds, defaultValue = SlurmRequest.defaults.PollSeconds) }
               Run = r.TryGetResult Run
-              Only = r.GetResults Only }
+              Only = r.GetResults Only
+              Interactions =
+                match r.TryGetResult Interactions with
+                | Some On -> true
+                | Some Off -> false
+                | None -> r.GetResult(Profile, defaultValue = defaultProfile) <> Paper }
         // The Slurm options mean nothing to a local sweep: saying so beats ignoring a typo'd --executor.
         let slurmOnly =
             match options.Executor with
@@ -210,7 +224,7 @@ let seeds (o: Options) (profileDefault: int list) = defaultArg o.Seeds profileDe
 
 /// The command-line arguments that give a local run of the same script the same sweep: profile,
 /// seeds, device, results folder (absolute, so the meaning does not depend on the working directory)
-/// and checkpoint interval; not the executor, `--jobs`, `--plan` or `--run`. What a Slurm array task
+/// checkpoint interval and whether runs save their interactions; not the executor, `--jobs`, `--plan` or `--run`. What a Slurm array task
 /// runs, with `--run <id>` added.
 let sweepArguments (o: Options) : string list =
     [ yield! [ "--profile"; (profileName o).ToLowerInvariant() ]
@@ -219,4 +233,5 @@ let sweepArguments (o: Options) : string list =
       | None -> ()
       yield! [ "--device"; o.Device ]
       yield! [ "--out"; System.IO.Path.GetFullPath o.Out ]
-      yield! [ "--checkpoint-minutes"; o.CheckpointMinutes.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ] ]
+      yield! [ "--checkpoint-minutes"; o.CheckpointMinutes.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ]
+      yield! [ "--interactions"; (if o.Interactions then "on" else "off") ] ]

@@ -179,6 +179,7 @@ let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resul
           Jobs = jobs
           Device = o.Device
           CheckpointEvery = System.TimeSpan.FromMinutes o.CheckpointMinutes
+          SaveInteractions = o.Interactions
           Log = stdout.WriteLine }
     let runs =
         try

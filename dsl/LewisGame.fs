@@ -197,10 +197,15 @@ type Metrics =
       /// Share of validation messages of each length 0..L after the last epoch.
       FinalLengthShares: float list
       Seconds: float
-      GamesPerSecond: float }
+      GamesPerSecond: float
+      /// The language of the validation messages after the last epoch (topsim, posdis, ...). None for
+      /// runs stored before it was measured; left out of the JSON then, so their metrics.json still loads.
+      [<JsonProperty(NullValueHandling = NullValueHandling.Ignore)>]
+      Language: Language.Measures option }
 
 /// Trains one run, reporting validation accuracy after every epoch; a killed run continues from its
-/// last epoch checkpoint (`--checkpoint-minutes`).
+/// last epoch checkpoint (`--checkpoint-minutes`). The language is measured with edit distances
+/// between messages (EGG's default): messages end at EOS, so their lengths differ.
 let execute (r: Run) (context: RunContext) : Metrics =
     let train, validation = split r.Data
     let result =
@@ -215,7 +220,8 @@ let execute (r: Run) (context: RunContext) : Metrics =
       UniqueMessages = history |> List.map (fun e -> e.Validation.UniqueMessages)
       FinalLengthShares = (List.last history).Validation.LengthShares |> List.ofArray
       Seconds = result.Seconds
-      GamesPerSecond = result.GamesPerSecond }
+      GamesPerSecond = result.GamesPerSecond
+      Language = Some(Language.record context CommLab.Metrics.Distance.Edit result.Final) }
 
 /// A one-line description for progress logs.
 let label (r: Run) = sprintf "min(|M|)=%d L=%d seed=%d" r.Data.MinSymbols r.MaxLength r.Seed
@@ -232,6 +238,15 @@ type Row =
       MeanLength: float
       UniqueMessages: int
       TrainLoss: float
+      /// Topographic similarity of the validation messages, measured after the last epoch: on the last
+      /// epoch's row only (NaN on the others, and for runs stored before it was measured).
+      TopSim: float
+      /// Positional disentanglement, as TopSim.
+      PosDis: float
+      /// Bag-of-symbols disentanglement, as TopSim.
+      BosDis: float
+      /// Entropy of the validation messages in bits, as TopSim.
+      Entropy: float
       /// The run diverged: its one row stands at the epoch where it did, metrics NaN.
       Diverged: bool }
 
@@ -247,15 +262,25 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
           MeanLength = nan
           UniqueMessages = 0
           TrainLoss = nan
+          TopSim = nan
+          PosDis = nan
+          BosDis = nan
+          Entropy = nan
           Diverged = true }
     match outcome with
     | Finished o ->
+        let last = o.ValidationAccuracy.Length - 1
+        let language pick i = if i = last then Language.valueOf pick o.Language else nan
         [ for i, acc in List.indexed o.ValidationAccuracy ->
               { row (i + 1) with
                   Accuracy = acc
                   MeanLength = o.MeanLength[i]
                   UniqueMessages = o.UniqueMessages[i]
                   TrainLoss = o.TrainLoss[i]
+                  TopSim = language (fun m -> Some m.TopSim) i
+                  PosDis = language (fun m -> m.PosDis) i
+                  BosDis = language (fun m -> m.BosDis) i
+                  Entropy = language (fun m -> m.Entropy) i
                   Diverged = false } ]
     | Diverged d -> [ row (int d.At) ]
 

@@ -116,7 +116,17 @@ type Metrics =
       TrainLoss: float list
       ValidationAccuracy: float list
       Seconds: float
-      SamplesPerSecond: float }
+      SamplesPerSecond: float
+      /// The language of the test messages (topsim, posdis, ...). None for runs stored before it was
+      /// measured; left out of the JSON then, so their metrics.json still loads.
+      [<JsonProperty(NullValueHandling = NullValueHandling.Ignore)>]
+      Language: Language.Measures option }
+
+/// How the Object game compares two messages for topographic similarity: Hamming. Every message has
+/// the same word length x message length symbols at fixed positions, so edit distance could only add
+/// alignments by shifting (which mean nothing between word elements), at O(n^2) per pair: 600 symbols
+/// (a QT-Recurrent message) over the 500,000 pairs of 1000 test targets is 2 x 10^11 steps.
+let messageDistance = CommLab.Metrics.Distance.Hamming
 
 /// Trains and evaluates one run, reporting validation accuracy after every epoch; a killed run
 /// continues from its last epoch checkpoint (`--checkpoint-minutes`).
@@ -135,7 +145,8 @@ let execute (r: Run) (context: RunContext) : Metrics =
       TrainLoss = result.History |> Array.map (fun h -> h.TrainLoss) |> List.ofArray
       ValidationAccuracy = result.History |> Array.map (fun h -> h.Validation.Accuracy) |> List.ofArray
       Seconds = result.Seconds
-      SamplesPerSecond = result.SamplesPerSecond }
+      SamplesPerSecond = result.SamplesPerSecond
+      Language = Some(Language.record context messageDistance result.Final) }
 
 /// A one-line description for progress logs.
 let label (r: Run) =
@@ -181,6 +192,14 @@ type Row =
       /// Mean training loss of the last epoch trained (NaN for a diverged run).
       TrainLoss: float
       Seconds: float
+      /// Topographic similarity of the test messages (NaN: not measured, a run stored before it was).
+      TopSim: float
+      /// Positional disentanglement of the test messages (NaN: not measured, or CN, which has no symbols).
+      PosDis: float
+      /// Bag-of-symbols disentanglement (NaN as PosDis).
+      BosDis: float
+      /// Entropy of the test messages in bits (NaN as PosDis).
+      Entropy: float
       /// The run diverged: its metrics are NaN and tables count it apart.
       Diverged: bool }
 
@@ -205,6 +224,10 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
           BestEpoch = 0
           TrainLoss = nan
           Seconds = nan
+          TopSim = nan
+          PosDis = nan
+          BosDis = nan
+          Entropy = nan
           Diverged = true }
     match outcome with
     | Finished o ->
@@ -216,6 +239,10 @@ let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
                   BestEpoch = o.BestEpoch
                   TrainLoss = List.last o.TrainLoss
                   Seconds = o.Seconds
+                  TopSim = Language.valueOf (fun m -> Some m.TopSim) o.Language
+                  PosDis = Language.valueOf (fun m -> m.PosDis) o.Language
+                  BosDis = Language.valueOf (fun m -> m.BosDis) o.Language
+                  Entropy = Language.valueOf (fun m -> m.Entropy) o.Language
                   Diverged = false } ]
     | Diverged _ -> r.Candidates |> List.map row
 

@@ -6,6 +6,18 @@ open CommLab.Dsl.ObjectGame
 
 let private byChannel (rows: Row list) = rows |> List.map (fun r -> r.Channel) |> List.distinct
 
+/// The channel with its estimator, "GS-Inst STGS-1"; channels without one (CN, QT) keep their name.
+let channelWithEstimator (r: Row) =
+    match r.Mode with
+    | GS -> r.Channel + " " + r.Estimator
+    | CN | QT -> r.Channel
+
+// A channel in a language table: with its estimator and, for QT, its quantization phase.
+let private channelKey (r: Row) =
+    match r.Mode with
+    | QT -> sprintf "%s (%s)" r.Channel (match r.Quantize with TrainAndInference -> "train+inf" | InferenceOnly -> "inf-only")
+    | CN | GS -> channelWithEstimator r
+
 // The seeds behind a group of rows: "3", or "2 of 3 seeds; 1 diverged" when some diverged.
 let private seeds (rows: Row list) =
     let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Estimator, r.Quantize, r.Normalization, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
@@ -38,6 +50,23 @@ let messagesTable (rows: Row list) =
               [ ch; string targets; Summary.format 0 (noum.TryFind ch)
                 PaperNumbers.Quantized.table3.TryFind ch |> Option.map string |> Option.defaultValue Markdown.missing ] ]
     Markdown.table [ "channel"; "targets"; "NoUM ours"; "NoUM paper" ] body
+
+/// The language of the test messages per channel (mean ± std over the runs that measured it): does
+/// quantization give compositional languages? Topsim over all channels (CN's with Euclidean message
+/// distances); posdis, bosdis and entropy need symbols, so CN has none.
+let languageTable (rows: Row list) =
+    // One row per run; runs stored before language measures existed have NaN and are left out.
+    let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Estimator, r.Quantize, r.Normalization, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
+    let measured = perRun |> List.filter (fun r -> r.Diverged || not (System.Double.IsNaN r.TopSim))
+    let cell (value: Row -> float) ch =
+        let runs = measured |> List.filter (fun r -> channelKey r = ch)
+        if runs |> List.exists (fun r -> not r.Diverged && System.Double.IsNaN(value r)) then Markdown.missing
+        else Summary.format 3 (Summary.by channelKey value runs |> Map.tryFind ch)
+    let body =
+        [ for ch in perRun |> List.map channelKey |> List.distinct ->
+              let runs = measured |> List.filter (fun r -> channelKey r = ch)
+              [ ch; string runs.Length; cell (fun r -> r.TopSim) ch; cell (fun r -> r.PosDis) ch; cell (fun r -> r.BosDis) ch; cell (fun r -> r.Entropy) ch ] ]
+    Markdown.table [ "channel"; "runs measured"; "topsim"; "posdis"; "bosdis"; "entropy (bits)" ] body
 
 // Quantization phases in table order: both phases, then inference only.
 let private phases = [ TrainAndInference; InferenceOnly ]
@@ -120,12 +149,6 @@ let heatmapCharts (rows: Row list) =
               if not alphabets.IsEmpty then
                   yield Plots.heatmap (sprintf "%s, quantize %O, normalize %O" metric phase norm) "word length" "alphabet size"
                             (List.map string lengths) (List.map string alphabets) (means z) ]
-
-/// The channel with its estimator, "GS-Inst STGS-1"; channels without one (CN, QT) keep their name.
-let channelWithEstimator (r: Row) =
-    match r.Mode with
-    | GS -> r.Channel + " " + r.Estimator
-    | CN | QT -> r.Channel
 
 /// Accuracy against the number of candidates (mean ± std over seeds) and NoUM, one row per channel and
 /// estimator, in the order the rows first name them.

@@ -30,7 +30,9 @@ type RunContext =
       /// A folder for state a killed run resumes from; the runner deletes it once the outcome is stored.
       Checkpoints: string
       /// Least wall time between checkpoints (`--checkpoint-minutes`).
-      CheckpointEvery: System.TimeSpan }
+      CheckpointEvery: System.TimeSpan
+      /// Whether a finished run saves its evaluation games in `Folder` (`--interactions`).
+      SaveInteractions: bool }
 
     /// Where a game trained by the core's epoch loop keeps its checkpoint, and how often: a killed
     /// run continues after its last checkpointed epoch.

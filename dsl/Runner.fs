@@ -22,6 +22,8 @@ type RunnerOptions =
       Device: string
       /// Least wall time between checkpoints of runs whose kind writes them.
       CheckpointEvery: TimeSpan
+      /// Finished runs of kinds that can save their evaluation games in their folder.
+      SaveInteractions: bool
       /// Receives every log line; the runner never calls it from two threads at once.
       Log: string -> unit }
 
@@ -51,6 +53,7 @@ let options (experiment: string) (outDir: string) : RunnerOptions =
       Jobs = 1
       Device = "cpu"
       CheckpointEvery = TimeSpan.FromMinutes 10.0
+      SaveInteractions = false
       Log = stdout.WriteLine }
 
 /// "42s", "3m05s", "2h03m".
@@ -153,7 +156,7 @@ let run (opts: RunnerOptions) (kind: ExperimentKind<'cfg, 'result, 'row>) (confi
                 let report (p: Progress) =
                     lock gate (fun () -> eta.Report(k, p))
                     logRun (sprintf "%s %s %d/%d %s=%.3f %s" name kind.Unit p.Done p.Total p.Metric p.Value (timing ()))
-                let context = { Report = report; Folder = folder; Checkpoints = checkpoints; CheckpointEvery = opts.CheckpointEvery }
+                let context = { Report = report; Folder = folder; Checkpoints = checkpoints; CheckpointEvery = opts.CheckpointEvery; SaveInteractions = opts.SaveInteractions }
                 finish (Finished(kind.Execute cfg context))
                 logRun (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
             with

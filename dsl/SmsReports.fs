@@ -58,6 +58,24 @@ let finalTable (rows: Row list) =
         rowsOut,
     Markdown.table ([ "min(|M|)" ] @ [ for l in lengths -> sprintf "L=%d" l ]) lengthRows
 
+/// The language at the last epoch per (min(|M|), L): topographic similarity, posdis and bosdis of
+/// the validation messages (mean ± std over the runs that measured them; runs stored before language
+/// measures existed have none and are left out). Does min(|M|) change compositionality?
+let languageTable (rows: Row list) =
+    let last =
+        rows
+        |> List.groupBy (fun r -> r.MinSymbols, r.MaxLength, r.Seed)
+        |> List.map (fun (_, rs) -> rs |> List.maxBy (fun r -> r.Epoch))
+        |> List.filter (fun r -> r.Diverged || not (System.Double.IsNaN r.TopSim))
+    let cells (value: Row -> float) = Summary.by (fun r -> r.MinSymbols, r.MaxLength) value last
+    let topsim, posdis, bosdis, entropy = cells (fun r -> r.TopSim), cells (fun r -> r.PosDis), cells (fun r -> r.BosDis), cells (fun r -> r.Entropy)
+    Markdown.table
+        [ "min(|M|)"; "L"; "runs measured"; "topsim"; "posdis"; "bosdis"; "entropy (bits)" ]
+        [ for (m, l), rs in last |> List.groupBy (fun r -> r.MinSymbols, r.MaxLength) |> List.sortBy fst ->
+              [ string m; string l; string rs.Length
+                Summary.format 3 (topsim.TryFind(m, l)); Summary.format 3 (posdis.TryFind(m, l))
+                Summary.format 3 (bosdis.TryFind(m, l)); Summary.format 2 (entropy.TryFind(m, l)) ] ]
+
 /// What any listener can reach on the validation games of each dataset at each L (`MessageBounds`):
 /// naming L of the target's attribute values knowing only the target, or knowing the distractors too,
 /// and a target-only code over the K messages the run's sender can send (`settings` gives vocabulary,

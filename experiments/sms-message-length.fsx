@@ -43,6 +43,8 @@ Experiment.publish options results
           SmsReports.boundTable settings data lengths
           "Mean message length |M| (symbols before EOS) at the last epoch:"
           length
+          "The language at the last epoch, over the validation games: topographic similarity (Spearman correlation of the targets' Hamming distances over their 20 attributes and their messages' edit distances), positional and bag-of-symbols disentanglement (Chaabouni et al. 2020; EOS left out) and the entropy of the messages:"
+          SmsReports.languageTable results.Rows
           "Games the controlled sampler drew to collect each dataset, by min(|M|):"
           SmsReports.histogramTable
               [ for d in data -> sprintf "min(|M|) = %d data" d.MinSymbols, shape d, (games d).Histogram ] ]

@@ -57,6 +57,48 @@ let private slice =
         expectNoTrace output
     }
 
+/// Runs save their games with `--interactions on` (the smoke default) and not with `off`; the analyse
+/// step measures the saved games again, to the values the runs stored when they finished.
+let private interactions =
+    test "runs save their games when asked, and analyse.fsx measures them to the values stored at training" {
+        use dir = new TempDir()
+        let sweep (out: string) (extra: string list) =
+            dotnet ([ "fsi"; script "sms-message-length"; "--profile"; "smoke"; "--out"; out; "--only"; "seed=1"; "--only"; "L=1" ] @ extra)
+        let analyse (out: string) (extra: string list) = dotnet ([ "fsi"; script "analyse"; "--experiment"; "sms-message-length"; "--out"; out ] @ extra)
+        let off = Path.Combine(dir.Path, "off")
+        let code, output = sweep off [ "--interactions"; "off" ]
+        Expect.equal code 0 (sprintf "the sweep runs:
+%s" output)
+        Expect.isEmpty (Directory.EnumerateFiles(off, "interactions.csv.gz", SearchOption.AllDirectories)) "off: no games saved"
+        let code, output = analyse off []
+        Expect.equal code 2 (sprintf "nothing to analyse is exit code 2:
+%s" output)
+        Expect.stringContains output "no run of sms-message-length saved its games: run its sweep with --interactions on" "says why and what to do"
+        expectNoTrace output
+
+        let on = Path.Combine(dir.Path, "on")
+        let code, output = sweep on []
+        Expect.equal code 0 (sprintf "the sweep runs:
+%s" output)
+        let runs = Directory.GetDirectories(Path.Combine(on, "sms-message-length", "runs"))
+        Expect.equal runs.Length 2 "L = 1 on both data sets"
+        for run in runs do
+            Expect.isTrue (File.Exists(Path.Combine(run, "interactions.csv.gz"))) "smoke: each run saved its games"
+        let code, output = analyse on []
+        Expect.equal code 0 (sprintf "analyse succeeds:
+%s" output)
+        let csv = Deedle.Frame.ReadCsv(Path.Combine(on, "sms-message-length", "analysis", "language.csv"))
+        let measured = Seq.zip (csv.GetColumn<string>("RunId") |> Deedle.Series.values) (csv.GetColumn<float>("TopSim") |> Deedle.Series.values) |> Map.ofSeq
+        for run in runs do
+            let metrics = CommLab.Dsl.Json.deserialize<CommLab.Dsl.LewisGame.Metrics>(File.ReadAllText(Path.Combine(run, "metrics.json")))
+            let stored = metrics.Language.Value.TopSim
+            Expect.floatClose Accuracy.veryHigh measured[Path.GetFileName run] stored "the analysis repeats the topsim stored at training"
+        let code, output = analyse on [ "--message-distance"; "levenshtein" ]
+        Expect.equal code 2 "a wrong distance is exit code 2"
+        Expect.stringContains output "--message-distance must be one of hamming, edit, euclidean, cosine; got 'levenshtein'" "names the option, the value and the choices"
+        expectNoTrace output
+    }
+
 /// Bad input ends a script (and the build) with the reason and exit code 2, and runs nothing.
 let private badInput =
     testList "bad input" [
@@ -172,6 +214,7 @@ let tests =
         badInput
         planning
         slice
+        interactions
         smoke "quantized-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
         smoke "object-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
         smoke "channel-estimators" [ "results.csv"; "candidates.html"; "table.md" ]

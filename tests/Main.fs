@@ -51,6 +51,7 @@ let allTests =
         ObjectWorldTests.tests
         MetricsTests.tests
         LanguageAnalysisTests.tests
+        InteractionsTests.tests
         TrainerTests.tests
         DeviceTests.tests
         ObjectGameConfigTests.tests

@@ -9,7 +9,7 @@ open CommLab.Dsl
 let private row channel seed candidates accuracy : ObjectGame.Row =
     { Channel = channel; Mode = Channel.QT; Architecture = Channel.Instant; Estimator = ""; Quantize = Channel.InferenceOnly; Normalization = Channel.PerWord
       Alphabet = 10; WordLength = 100; MessageLength = 1; Seed = seed; LearningRate = 1e-3; Candidates = candidates; Accuracy = accuracy
-      Messages = 1000; Targets = 1000; BestEpoch = 3; TrainLoss = 0.25; Seconds = 1.5; Diverged = false }
+      Messages = 1000; Targets = 1000; BestEpoch = 3; TrainLoss = 0.25; Seconds = 1.5; TopSim = 0.4; PosDis = 0.1; BosDis = 0.2; Entropy = 9.9; Diverged = false }
 
 let tests =
     testList "results frame" [

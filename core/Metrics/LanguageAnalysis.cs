@@ -20,11 +20,12 @@ public static class LanguageAnalysis
     /// <param name="messages">Each object's message symbols, without EOS.</param>
     /// <param name="objectDistance">Distance between objects' attribute rows (topsim).</param>
     /// <param name="messageDistance">Distance between messages (topsim).</param>
+    /// <param name="maxRows">Topographic similarity over at most this many games (a seeded sample).</param>
     public static LanguageMeasures OfSymbols(IReadOnlyList<int[]> attributes, IReadOnlyList<int[]> messages,
-        Distance objectDistance = Distance.Hamming, Distance messageDistance = Distance.Edit)
+        Distance objectDistance = Distance.Hamming, Distance messageDistance = Distance.Edit, int maxRows = TopographicSimilarity.DefaultMaxRows)
     {
         var topsim = TopographicSimilarity.Compute(AsRows(attributes), messages.Select(m => m.Select(s => (double)s).ToArray()).ToArray(),
-            objectDistance, messageDistance);
+            objectDistance, messageDistance, maxRows);
         return new LanguageMeasures(topsim, MessageEntropy.Compute(messages),
             Disentanglement.Positional(attributes, messages), Disentanglement.BagOfSymbols(attributes, messages));
     }
@@ -33,8 +34,8 @@ public static class LanguageAnalysis
     /// distances between message vectors by default. Entropy and disentanglement count symbols, which
     /// a continuous message does not have; discretizing it would measure a language nobody sent.</summary>
     public static LanguageMeasures OfContinuous(IReadOnlyList<int[]> attributes, IReadOnlyList<double[]> messages,
-        Distance objectDistance = Distance.Hamming, Distance messageDistance = Distance.Euclidean) =>
-        new(TopographicSimilarity.Compute(AsRows(attributes), messages, objectDistance, messageDistance), null, null, null);
+        Distance objectDistance = Distance.Hamming, Distance messageDistance = Distance.Euclidean, int maxRows = TopographicSimilarity.DefaultMaxRows) =>
+        new(TopographicSimilarity.Compute(AsRows(attributes), messages, objectDistance, messageDistance, maxRows), null, null, null);
 
     static double[][] AsRows(IReadOnlyList<int[]> attributes) => attributes.Select(a => a.Select(v => (double)v).ToArray()).ToArray();
 }

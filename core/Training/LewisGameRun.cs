@@ -1,5 +1,6 @@
 using CommLab.Devices;
 using CommLab.Games;
+using CommLab.Metrics;
 using CommLab.Optim;
 using CommLab.Validation;
 
@@ -45,5 +46,7 @@ public sealed record LewisValidation(double Accuracy, double MeanLength, double[
     public double Score => Accuracy;
 }
 
-/// <summary>Outcome of a run: every epoch's report, wall time and training throughput.</summary>
-public sealed record LewisGameResult(EpochReport<LewisValidation>[] History, double Seconds, double GamesPerSecond);
+/// <summary>Outcome of a run: every epoch's report, wall time, training throughput, and the validation
+/// games as played after the last epoch (for the language's measures and message dumps).</summary>
+public sealed record LewisGameResult(EpochReport<LewisValidation>[] History, double Seconds, double GamesPerSecond,
+    Interactions Final);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CommLab.Devices;
 using CommLab.Games;
+using CommLab.Metrics;
 using CommLab.Symbolic;
 using CommLab.Validation;
 using TorchSharp;
@@ -57,7 +58,9 @@ public static class LewisGameTrainer
                 Resume: resume is null ? null : resume with { Identity = JsonSerializer.Serialize(run) }),
             () => Evaluate(model, validFeatures, validTargets, run.BatchSize),
             progress, cancel);
-        return new LewisGameResult(outcome.History, outcome.Seconds, outcome.SamplesPerSecond);
+        // After the loop the model is where the last epoch was evaluated (x for Schedule-Free AdamW).
+        var final = Interactions(model, validation, validFeatures, validTargets, run.BatchSize);
+        return new LewisGameResult(outcome.History, outcome.Seconds, outcome.SamplesPerSecond, final);
     }
 
     /// <summary>The gradient steps over the games: candidate features [N, C, F] and target indices [N].</summary>
@@ -82,12 +85,41 @@ public static class LewisGameTrainer
     /// <summary>Accuracy, lengths and distinct messages with hard messages, in batches (no gradient).</summary>
     public static LewisValidation Evaluate(LewisGame model, Tensor features, Tensor targets, int batchSize)
     {
+        var played = Play(model, features, targets, batchSize);
+        var n = played.Guesses.Length;
+        var lengthCounts = new long[model.Spec.MaxLength + 1];
+        foreach (var m in played.Messages) lengthCounts[m.Length]++;
+        var correct = played.Guesses.Where((g, i) => g == played.Targets[i]).Count();
+        var distinct = played.Messages.Select(m => string.Join(",", m)).Distinct().Count();
+        var mean = lengthCounts.Select((c, l) => (double)c * l).Sum() / n;
+        return new LewisValidation((double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct);
+    }
+
+    /// <summary>The games of <paramref name="games"/> (whose features and targets are
+    /// <paramref name="features"/> and <paramref name="targets"/>) as played now: each target's attribute
+    /// values, its message's symbols up to the end, the receiver's guess.</summary>
+    public static Interactions Interactions(LewisGame model, SymbolicGames games, Tensor features, Tensor targets, int batchSize)
+    {
+        var played = Play(model, features, targets, batchSize);
+        var list = new Interaction[played.Guesses.Length];
+        for (int g = 0; g < list.Length; g++)
+        {
+            var target = games.Target(g);
+            var attributes = games.Game(g).Slice(target * games.Attributes, games.Attributes).ToArray().Select(v => (int)v).ToArray();
+            list[g] = new Interaction(g, target, attributes, played.Messages[g].Select(s => (double)s).ToArray(), played.Guesses[g], played.Guesses[g] == target);
+        }
+        return new Interactions(MessageKind.Symbols, list);
+    }
+
+    /// <summary>Every game played with hard messages (no gradient), in chunks: the symbols before the
+    /// message's end (all L under fixed length), the guess and the target.</summary>
+    static (int[][] Messages, int[] Guesses, int[] Targets) Play(LewisGame model, Tensor features, Tensor targets, int batchSize)
+    {
         model.eval();
         using var _ = no_grad();
         var n = (int)targets.shape[0];
-        long correct = 0;
-        var lengthCounts = new long[model.Spec.MaxLength + 1];
-        var distinct = new HashSet<string>();
+        var messages = new int[n][];
+        var guesses = new int[n];
         // Evaluation keeps no graph, so it can take larger chunks than training.
         var chunk = Math.Max(batchSize, 256);
         for (int start = 0; start < n; start += chunk)
@@ -96,19 +128,17 @@ public static class LewisGameTrainer
             var count = Math.Min(chunk, n - start);
             var candidates = features.narrow(0, start, count);
             var target = targets.narrow(0, start, count);
-            var messages = model.Send(TargetFeatures(candidates, target));
-            var guess = model.Guess(messages, model.Receive(messages, candidates));
-            correct += guess.eq(target).sum().item<long>();
-            var lengths = model.Lengths(messages).cpu().data<long>().ToArray();
-            var symbols = messages.argmax(-1).cpu().data<long>().ToArray();
-            var steps = (int)messages.shape[1];
+            var sent = model.Send(TargetFeatures(candidates, target));
+            var guess = model.Guess(sent, model.Receive(sent, candidates)).cpu().data<long>().ToArray();
+            var lengths = model.Lengths(sent).cpu().data<long>().ToArray();
+            var symbols = sent.argmax(-1).cpu().data<long>().ToArray();
+            var steps = (int)sent.shape[1];
             for (int b = 0; b < count; b++)
             {
-                lengthCounts[lengths[b]]++;
-                distinct.Add(string.Join(",", symbols.Skip(b * steps).Take((int)lengths[b])));
+                messages[start + b] = symbols.Skip(b * steps).Take((int)lengths[b]).Select(x => (int)x).ToArray();
+                guesses[start + b] = (int)guess[b];
             }
         }
-        var mean = lengthCounts.Select((c, l) => (double)c * l).Sum() / n;
-        return new LewisValidation((double)correct / n, mean, lengthCounts.Select(c => (double)c / n).ToArray(), distinct.Count);
+        return (messages, guesses, targets.cpu().data<long>().Select(t => (int)t).ToArray());
     }
 }

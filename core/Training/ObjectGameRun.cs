@@ -2,6 +2,7 @@ using CommLab.Channels;
 using CommLab.Data;
 using CommLab.Devices;
 using CommLab.Games;
+using CommLab.Metrics;
 using CommLab.Validation;
 
 namespace CommLab.Training;
@@ -85,7 +86,8 @@ public sealed record ObjectValidation(double Accuracy, int Messages) : IScored
     public double Score => Accuracy;
 }
 
-/// <summary>Outcome of a run: test accuracy per candidate count at the best validation epoch.</summary>
+/// <summary>Outcome of a run: test accuracy per candidate count at the best validation epoch, and the
+/// test games as played there (every object a candidate; for the language's measures and dumps).</summary>
 public sealed record ObjectGameResult(
     int[] CandidateCounts,
     double[] TestAccuracy,
@@ -95,4 +97,5 @@ public sealed record ObjectGameResult(
     double BestValidationAccuracy,
     EpochReport<ObjectValidation>[] History,
     double Seconds,
-    double SamplesPerSecond);
+    double SamplesPerSecond,
+    Interactions Final);

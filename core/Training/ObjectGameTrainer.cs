@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using TorchSharp;
+using CommLab.Channels;
 using CommLab.Data;
 using CommLab.Devices;
 using CommLab.Games;
@@ -49,8 +50,9 @@ public static class ObjectGameTrainer
             },
             progress, cancel);
         var (test, testMessages) = Evaluate(model, features, split.Test, run.CandidateCounts, run.Seed + 1, device);
+        var played = Interactions(model, world, features, split.Test, run.Channel, device);
         return new ObjectGameResult(run.CandidateCounts, test, testMessages, split.Test.Length, outcome.BestEpoch, outcome.BestScore,
-            outcome.History, clock.Elapsed.TotalSeconds, outcome.SamplesPerSecond);
+            outcome.History, clock.Elapsed.TotalSeconds, outcome.SamplesPerSecond, played);
     }
 
     /// <summary>The gradient steps over <paramref name="targets"/> (rows of <paramref name="features"/>):
@@ -75,6 +77,28 @@ public static class ObjectGameTrainer
         var messages = model.Send(features.index_select(0, ids));
         var scores = model.ScoreCandidates(model.Receive(messages), features);
         return (CandidateAccuracy.Evaluate(scores, ids, counts, draws), UniqueMessages.Count(messages));
+    }
+
+    /// <summary>The games of <paramref name="targets"/> as played now (evaluation mode), every object a
+    /// candidate: each target's attributes, its message (<see cref="MessageSymbols"/>), the receiver's
+    /// best-scored object, and whether the target scored strictly above every other object (a tie is a
+    /// miss, as in <see cref="CandidateAccuracy"/>).</summary>
+    public static Interactions Interactions(ReferentialGame model, ObjectWorld world, Tensor features, int[] targets,
+        ChannelSpec channel, Device device)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var ids = Indices(targets, device);
+        var messages = model.Send(features.index_select(0, ids));
+        var scores = model.ScoreCandidates(model.Receive(messages), features);
+        var column = ids.unsqueeze(1);
+        var others = scores.scatter(1, column, full_like(scores.gather(1, column), double.NegativeInfinity)).amax(new long[] { 1 });
+        var correct = (scores.gather(1, column).squeeze(1) > others).cpu().data<bool>().ToArray();
+        var guesses = scores.argmax(1).cpu().data<long>().ToArray();
+        var (kind, rows) = MessageSymbols.Of(channel, messages);
+        var games = targets.Select((t, i) => new Interaction(t, t, world.AttributesOf(t), rows[i], (int)guesses[i], correct[i])).ToArray();
+        return new Interactions(kind, games);
     }
 
     static Tensor Indices(IEnumerable<int> objects, Device device) => tensor(objects.Select(i => (long)i).ToArray(), device: device);
