@@ -128,6 +128,7 @@ target "SmsAblation" (experiment "sms-ablation")
 target "Table1" (experiment "maddpg-table1")
 target "Figure4" (experiment "maddpg-figure4")
 target "Analyse" (fun p -> dotnet ([ "fsi"; Path.Combine("experiments", "analyse.fsx") ] @ passThrough p))
+target "Figures" (fun p -> dotnet ([ "fsi"; Path.Combine("experiments", "export-figures.fsx") ] @ passThrough p))
 target "Bench" (fun p ->
     for script in [ "games.fsx"; "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
@@ -153,6 +154,7 @@ target "Help" (fun _ ->
 "Build" ==> "Table1"
 "Build" ==> "Figure4"
 "Build" ==> "Analyse"
+"Build" ==> "Figures"
 "Build" ==> "Bench"
 "Build" ==> "EnvBench"
 "Build" ==> "Paper"

@@ -248,8 +248,9 @@ let publishRows (o: Cli.Options) (experiment: string) (rows: 'row list) (diverge
             let slice = sprintf "A slice of the sweep: only the runs whose label contains %s (`--only`)." (texts |> List.map (sprintf "'%s'") |> String.concat " and ")
             { report with Body = slice :: report.Body }
     saveCsv (Path.Combine(dir, "results.csv")) rows |> ignore
+    // The page's title names the experiment and the profile: a browser tab or a printout says which run it shows.
     for page in report.Pages do
-        Plots.saveHtml (Path.Combine(dir, page.File)) page.Title page.Charts
+        Plots.saveHtml (Path.Combine(dir, page.File)) (sprintf "%s (%s, %s profile)" page.Title experiment (Cli.profileName o)) page.Charts
     let table = markdown report diverged
     File.WriteAllText(Path.Combine(dir, "table.md"), table + "\n")
     printfn "%s\nwrote %s" table dir

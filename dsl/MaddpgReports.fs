@@ -59,7 +59,11 @@ let criticTarget (rows: Row list) : string =
 /// error over seeds, for one task.
 let curvesChart (task: string) (rows: Row list) =
     let ofTask = rows |> List.filter (fun r -> r.Task = task)
-    Plots.bands (sprintf "%s: evaluation return" task) "environment steps" "return (sum over agents)"
+    let seeds = ofTask |> List.filter (fun r -> not r.Diverged) |> List.map (fun r -> r.Method, r.Seed) |> List.distinct |> List.countBy fst |> List.map snd |> List.distinct
+    let band =
+        sprintf "± 1 standard error over %s seeds per method"
+            (match seeds with [ n ] -> string n | ns -> ns |> List.sort |> List.map string |> String.concat "-")
+    Plots.bands (sprintf "%s: evaluation return" task) "environment steps" "return (sum over agents)" band
         [ for m in methods ofTask ->
               m,
               Summary.by (fun r -> r.Step) (fun r -> r.Return) (ofTask |> List.filter (fun r -> r.Method = m))
@@ -112,7 +116,8 @@ let statistics (settings: Bootstrap.Settings) (baseline: string) (rows: Row list
 /// The sample-efficiency curves (`MaddpgStatistics.sampleEfficiency`): per method the IQM of
 /// normalised evaluation returns over runs and tasks against environment steps, with its bootstrap band.
 let sampleEfficiencyChart (settings: Bootstrap.Settings) (rows: Row list) =
-    Plots.intervals "Sample efficiency: IQM over runs and tasks" "environment steps" "IQM of min-max normalised return" false
+    Plots.intervals "Sample efficiency: IQM over runs and tasks" "environment steps" "IQM of min-max normalised return"
+        (sprintf "%g%% stratified-bootstrap interval (%d replicates, whole runs resampled within each task)" (100.0 * settings.Confidence) settings.Resamples) false
         [ for m, points in sampleEfficiency settings rows -> m, [ for p in points -> float p.Step, p.Iqm.Estimate, p.Iqm.Lower, p.Iqm.Upper ] ]
 
 /// Writes marl-eval.json (`MaddpgStatistics.marlEval`: every finished run's per-episode evaluation
@@ -136,7 +141,7 @@ let gradientCharts (panels: MaddpgGradients.Panel list) =
           let positive = series |> List.forall (snd >> List.forall (fun (_, _, lo, _) -> lo > 0.0))
           Plots.intervals
               (sprintf "%s: layer %d, %s gradients%s" p.Task p.Layer p.Parameter (if positive then "" else " (linear axis: some variance is 0)"))
-              "environment steps" "variance of the gradient's elements" positive series ]
+              "environment steps" "variance of the gradient's elements" "from the lowest to the highest agent's variance" positive series ]
 
 /// Figure 4 in numbers: per panel and method, the median over the first and over the last quarter
 /// of training of the mean over agents (`MaddpgGradients.quarters`), in scientific notation.

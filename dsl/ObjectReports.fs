@@ -139,16 +139,31 @@ let heatmapTable (rows: Row list) =
                         (Markdown.table ("alphabet \\ word length" :: [ for w in lengths -> string w ]) body) ]
     |> String.concat "\n\n"
 
-/// Figure 4 as four heatmaps per normalization: accuracy and NoUM, train+inference and inference-only.
+// What the phases and normalizations mean, for chart titles.
+let private phaseTitle =
+    function
+    | TrainAndInference -> "quantized in training and inference"
+    | InferenceOnly -> "quantized in inference only"
+
+let private normalizationTitle =
+    function
+    | PerWord -> "each word normalized alone"
+    | Batch -> "words normalized over the batch"
+
+/// Figure 4 as heatmaps per normalization, the two quantization phases of one measure side by side:
+/// accuracy on a fixed 0..1 colour scale, NoUM on 0..the test targets, every cell's value printed.
 let heatmapCharts (rows: Row list) =
     let most, atMost = atMostCandidates rows
+    let targets = atMost |> List.filter (fun r -> not r.Diverged) |> List.map (fun r -> r.Targets) |> List.fold max 1
     [ for norm in normalizations rows do
-       for metric, value in [ sprintf "accuracy (%d candidates)" most, (fun (r: Row) -> r.Accuracy); "NoUM", (fun r -> float r.Messages) ] do
+       for metric, value, range, digits in
+           [ sprintf "accuracy at %d candidates" most, (fun (r: Row) -> r.Accuracy), { Plots.Min = 0.0; Plots.Max = 1.0 }, 2
+             sprintf "unique messages over %d test targets" targets, (fun r -> float r.Messages), { Plots.Min = 0.0; Plots.Max = float targets }, 0 ] do
           for phase in phases do
               let alphabets, lengths, z = heatmapGrid value norm phase atMost
               if not alphabets.IsEmpty then
-                  yield Plots.heatmap (sprintf "%s, quantize %O, normalize %O" metric phase norm) "word length" "alphabet size"
-                            (List.map string lengths) (List.map string alphabets) (means z) ]
+                  yield Plots.heatmap (sprintf "%s<br><sub>%s; %s</sub>" (string (System.Char.ToUpperInvariant metric[0]) + metric.Substring 1) (phaseTitle phase) (normalizationTitle norm)) "word length" "alphabet size"
+                            range digits (List.map string lengths) (List.map string alphabets) (means z) ]
 
 /// Accuracy against the number of candidates (mean ± std over seeds) and NoUM, one row per channel and
 /// estimator, in the order the rows first name them.

@@ -37,19 +37,38 @@ let plotlyJsPath () : string =
     | path when File.Exists path -> path
     | path -> failwithf "COMMLAB_PLOTLY_JS is %s, which does not exist; unset it or point it at plotly.js." path
 
-/// A heatmap with `z[row][column]`: rows are `ys` (bottom to top), columns are `xs`. Labels are
-/// kept as categories, so numeric labels such as "0.1" are not re-spaced on a linear axis.
-let heatmap (title: string) (xLabel: string) (yLabel: string) (xs: string list) (ys: string list) (z: float[][]) : PlotlyChart =
+/// The colours of a heatmap: `Min` and `Max` get the ends of the scale whatever the data, so two
+/// heatmaps of one measure share their colours (0.16 in one is not the colour of 1.0 in another).
+type ColourRange =
+    { Min: float
+      Max: float }
+
+/// A heatmap with `z[row][column]`: rows are `ys` (bottom to top), columns are `xs`, coloured on
+/// `range` (values outside it take its end colours), each cell's value printed in it with `digits`
+/// decimals (an empty cell, NaN, shows nothing). Labels are kept as categories, so numeric labels such
+/// as "0.1" are not re-spaced on a linear axis. 600 x 500 pixels: two side by side fit a 1280-pixel screen.
+let heatmap (title: string) (xLabel: string) (yLabel: string) (range: ColourRange) (digits: int) (xs: string list) (ys: string list) (z: float[][]) : PlotlyChart =
     if z.Length <> ys.Length then
         invalidArg "z" (sprintf "heatmap '%s': z has %d rows but there are %d y labels" title z.Length ys.Length)
     z
     |> Array.iteri (fun r row ->
         if row.Length <> xs.Length then
             invalidArg "z" (sprintf "heatmap '%s': z row %d has %d values but there are %d x labels" title r row.Length xs.Length))
-    let trace = Heatmap(z = z, x = xs, y = ys, colorscale = "Viridis")
+    if not (range.Max > range.Min) then
+        invalidArg "range" (sprintf "heatmap '%s': the colour range needs Max > Min, got %g..%g" title range.Min range.Max)
+    let trace = Heatmap(z = z, x = xs, y = ys, colorscale = "Viridis", zmin = range.Min, zmax = range.Max, zauto = false)
+    // One annotation per cell: the value on a pale box, readable on Viridis' dark and light ends alike.
+    let labels =
+        [ for r, y in List.indexed ys do
+              for c, x in List.indexed xs do
+                  let v = z[r][c]
+                  if not (Double.IsNaN v) then
+                      Annotation(x = x, y = y, xref = "x", yref = "y", text = v.ToString("F" + string digits, Globalization.CultureInfo.InvariantCulture),
+                                 showarrow = false, bgcolor = "rgba(255,255,255,0.65)", borderpad = 1.0) ]
     let layout =
-        Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = "category"), yaxis = Yaxis(title = yLabel, ``type`` = "category"))
-    Chart.Plot(trace, layout)
+        Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = "category"), yaxis = Yaxis(title = yLabel, ``type`` = "category"),
+               annotations = labels)
+    Chart.Plot(trace, layout) |> Chart.WithWidth 600 |> Chart.WithHeight 500
 
 let private linesOn (title: string) (xLabel: string) (yLabel: string) (logX: bool) (logY: bool) (series: (string * (float * float) list) list) : PlotlyChart =
     let check (axis: string) (isLog: bool) (pick: float * float -> float) =
@@ -90,9 +109,10 @@ let private palette =
     [| "31,119,180"; "255,127,14"; "44,160,44"; "214,39,40"; "148,103,189"; "140,86,75"; "227,119,194"; "127,127,127" |]
 
 /// One line per named series of (x, y, lower, upper) points, with a shaded band from lower to upper
-/// (a bootstrap interval, the range over agents) in the series' colour. With `logY` the y axis is
-/// logarithmic, and a non-positive y or band edge is an error (plotly would drop it without a word).
-let intervals (title: string) (xLabel: string) (yLabel: string) (logY: bool) (series: (string * (float * float * float * float) list) list) : PlotlyChart =
+/// (a bootstrap interval, the range over agents) in the series' colour; `band` says what the band is
+/// ("95% bootstrap interval over 15 runs"), under the title. With `logY` the y axis is logarithmic,
+/// and a non-positive y or band edge is an error (plotly would drop it without a word).
+let intervals (title: string) (xLabel: string) (yLabel: string) (band: string) (logY: bool) (series: (string * (float * float * float * float) list) list) : PlotlyChart =
     if logY then
         for name, points in series do
             match points |> List.tryFind (fun (_, y, lo, hi) -> not (y > 0.0 && lo > 0.0 && hi > 0.0)) with
@@ -116,13 +136,17 @@ let intervals (title: string) (xLabel: string) (yLabel: string) (logY: bool) (se
               Scatter(x = xs, y = line, mode = "lines+markers", name = name, line = Line(color = sprintf "rgb(%s)" rgb),
                       legendgroup = name) ])
         |> List.concat
-    let layout = Layout(title = title, xaxis = Xaxis(title = xLabel), yaxis = Yaxis(title = yLabel, ``type`` = (if logY then "log" else "linear")))
+    // Plotly reads titles as a little HTML: only its markup characters are escaped.
+    let text (s: string) = s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;")
+    let heading = sprintf "%s<br><sub>shaded: %s</sub>" (text title) (text band)
+    let layout = Layout(title = heading, xaxis = Xaxis(title = xLabel), yaxis = Yaxis(title = yLabel, ``type`` = (if logY then "log" else "linear")))
     Chart.Plot(traces, layout)
 
 /// One line per named series of (x, mean, spread) points, with a shaded band from mean - spread to
-/// mean + spread (e.g. the standard deviation over seeds) in the series' colour.
-let bands (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float * float) list) list) : PlotlyChart =
-    intervals title xLabel yLabel false [ for name, points in series -> name, [ for x, m, s in points -> x, m, m - s, m + s ] ]
+/// mean + spread in the series' colour; `band` says what the spread is ("± 1 standard deviation over
+/// 3 seeds").
+let bands (title: string) (xLabel: string) (yLabel: string) (band: string) (series: (string * (float * float * float) list) list) : PlotlyChart =
+    intervals title xLabel yLabel band false [ for name, points in series -> name, [ for x, m, s in points -> x, m, m - s, m + s ] ]
 
 // "</" ends a <script> element wherever it appears, even inside a JS string; "<\/" means the same
 // to JavaScript (and to JSON) but not to the HTML parser.

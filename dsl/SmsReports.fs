@@ -8,15 +8,17 @@ open CommLab.Dsl.LewisGame
 
 // One line per L over epochs, with a band of ± one standard deviation over seeds.
 let private perLength (title: string) (yLabel: string) (value: Row -> float) (minSymbols: int) (rows: Row list) =
+    let mine = rows |> List.filter (fun r -> r.MinSymbols = minSymbols)
+    let seeds = mine |> List.filter (fun r -> not r.Diverged) |> List.map (fun r -> r.MaxLength, r.Seed) |> List.distinct |> List.countBy fst |> List.map snd |> List.distinct |> List.sort
+    let band = sprintf "± 1 standard deviation over %s seeds per L" (seeds |> List.map string |> String.concat "-")
     let series =
-        rows
-        |> List.filter (fun r -> r.MinSymbols = minSymbols)
+        mine
         |> List.groupBy (fun r -> r.MaxLength)
         |> List.sortBy fst
         |> List.map (fun (l, rs) ->
             sprintf "L=%d" l,
             Summary.by (fun r -> r.Epoch) value rs |> Map.toList |> List.filter (fun (_, c) -> c.N > 0) |> List.map (fun (epoch, c) -> float epoch, c.Mean, c.Std))
-    Plots.bands (sprintf "%s, min(|M|) = %d" title minSymbols) "epoch" yLabel series
+    Plots.bands (sprintf "%s, min(|M|) = %d" title minSymbols) "epoch" yLabel band series
 
 /// Figure 2 (min(|M|) = 2) or 3 (min(|M|) = 3): validation accuracy over epochs per L, mean ± std over seeds.
 let accuracyFigure (minSymbols: int) (rows: Row list) =

@@ -133,12 +133,25 @@ let private badInput =
         }
     ]
 
+/// The HTML pages the smoke runs wrote, copied for the browser checks: experiment -> pages.
+let private pages = System.Collections.Concurrent.ConcurrentDictionary<string, string list>()
+let private pageStore = lazy (Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "commlab-smoke-pages-" + System.Guid.NewGuid().ToString "N")).FullName)
+
+let private keepPages (name: string) (profileDir: string) =
+    let folder = Directory.CreateDirectory(Path.Combine(pageStore.Value, name)).FullName
+    pages[name] <-
+        [ for page in Directory.GetFiles(profileDir, "*.html") |> Array.sort ->
+              let copy = Path.Combine(folder, Path.GetFileName page)
+              File.Copy(page, copy, true)
+              copy ]
+
 let private smokeWith (name: string) (outputs: string list) (snapshot: string -> unit) (rows: int option) =
     test name {
         use dir = new TempDir()
         let code, output = runScript name dir.Path
         Expect.equal code 0 (sprintf "the smoke profile of %s must succeed:\n%s" name output)
         let profileDir = Path.Combine(dir.Path, name, "smoke")
+        keepPages name profileDir
         for file in outputs do
             Expect.isTrue (File.Exists(Path.Combine(profileDir, file))) (sprintf "%s should write %s" name file)
         let csv = File.ReadAllLines(Path.Combine(profileDir, "results.csv"))
@@ -208,6 +221,96 @@ let private killedAndResumed =
         Expect.equal (csv killed) (csv whole) "the same results.csv, to the last digit"
     }
 
+/// The pages of an experiment's smoke profile: those its smoke test kept, or (when that test did not
+/// run here, e.g. filtered out) the pages of a smoke run made now.
+let private pagesOf (name: string) =
+    match pages.TryGetValue name with
+    | true, kept -> kept
+    | _ ->
+        use dir = new TempDir()
+        let code, output = runScript name dir.Path
+        Expect.equal code 0 (sprintf "the smoke profile of %s must succeed:\n%s" name output)
+        keepPages name (Path.Combine(dir.Path, name, "smoke"))
+        pages[name]
+
+/// Every page the smoke profiles write, opened in headless Chromium with no network: each chart was
+/// drawn, with both axis titles, and the page logged nothing to its console. Skipped, with the reason,
+/// where there is no Chromium (.ci/run installs it).
+let private pageChecks =
+    [ for name, files in
+            [ "quantized-heatmap", [ "heatmaps.html" ]; "object-game-candidates", [ "candidates.html" ]
+              "channel-estimators", [ "candidates.html" ]; "estimator-compute-time", [ "compute-time.html" ]
+              "sms-message-length", [ "figures.html" ]; "sms-complexity", [ "histograms.html" ]
+              "maddpg-table1", [ "returns.html"; "sample-efficiency.html" ]; "maddpg-figure4", [ "gradient-variance.html" ] ] ->
+            test (sprintf "%s's pages render in Chromium" name) {
+                match CommLab.Dsl.Browser.find () with
+                | None -> skiptestf "no Chromium on this machine: %s" CommLab.Dsl.Browser.howToInstall
+                | Some chromium ->
+                    let written = pagesOf name
+                    Expect.sequenceEqual (written |> List.map Path.GetFileName) files (sprintf "%s writes these pages" name)
+                    for page in written do
+                        let html = File.ReadAllText page
+                        let loaded = CommLab.Dsl.Browser.load chromium 10000 page
+                        let r = CommLab.Dsl.Browser.rendered html loaded.Dom
+                        let what = sprintf "%s/%s" name (Path.GetFileName page)
+                        Expect.isGreaterThan r.Charts 0 (sprintf "%s has charts" what)
+                        Expect.equal r.Drawn r.Charts (sprintf "%s: plotly drew every chart" what)
+                        for x, y in r.AxisTitles do
+                            Expect.isTrue (x <> "" && y <> "") (sprintf "%s: every chart has both axis titles (got '%s', '%s')" what x y)
+                        Expect.isEmpty loaded.Console (sprintf "%s: nothing logged to the console" what)
+                        Expect.stringContains html (sprintf "(%s, Smoke profile)</title>" name) (sprintf "%s: the page title names the experiment and profile" what)
+            } ]
+
+let private browser =
+    testList "browser" [
+        yield! pageChecks
+        test "export-figures writes each chart as SVG and PNG, offline" {
+            match CommLab.Dsl.Browser.find () with
+            | None -> skiptestf "no Chromium on this machine: %s" CommLab.Dsl.Browser.howToInstall
+            | Some _ ->
+                use dir = new TempDir()
+                let profileDir = Directory.CreateDirectory(Path.Combine(dir.Path, "sms-message-length", "smoke")).FullName
+                for page in pagesOf "sms-message-length" do File.Copy(page, Path.Combine(profileDir, Path.GetFileName page))
+                let code, output = dotnet [ "fsi"; script "export-figures"; "--experiment"; "sms-message-length"; "--profile"; "smoke"; "--out"; dir.Path ]
+                Expect.equal code 0 (sprintf "export succeeds:\n%s" output)
+                let figures = Path.Combine(profileDir, "figures")
+                // figures.html: Figures 2 and 3 and the two length charts.
+                for n in 1 .. 4 do
+                    let svg = File.ReadAllText(Path.Combine(figures, sprintf "figures-%d.svg" n))
+                    Expect.stringStarts svg "<svg" (sprintf "chart %d: an SVG document" n)
+                    Expect.stringContains svg "epoch" "with its axis title"
+                    let png = File.ReadAllBytes(Path.Combine(figures, sprintf "figures-%d.png" n))
+                    Expect.sequenceEqual png[0..7] [| 137uy; 80uy; 78uy; 71uy; 13uy; 10uy; 26uy; 10uy |] (sprintf "chart %d: a PNG file" n)
+                let code, output = dotnet [ "fsi"; script "export-figures"; "--experiment"; "sms-message-length"; "--profile"; "paper"; "--out"; dir.Path ]
+                Expect.equal code 2 "no pages is exit code 2"
+                Expect.stringContains output "no HTML pages in" "says where it looked"
+                Expect.stringContains output "the profile folders of sms-message-length are: smoke" "and what there is"
+                expectNoTrace output
+        }
+        test "the Figure 4 heatmaps: fixed colour scales, values in the cells, the two phases side by side" {
+            match CommLab.Dsl.Browser.find () with
+            | None -> skiptestf "no Chromium on this machine: %s" CommLab.Dsl.Browser.howToInstall
+            | Some chromium ->
+                let page = pagesOf "quantized-heatmap" |> List.head
+                let html = File.ReadAllText page
+                let charts = System.Text.RegularExpressions.Regex.Matches(html, "<div id=\"chart-\d+\"").Count
+                Expect.equal (System.Text.RegularExpressions.Regex.Matches(html, "\"zauto\":false").Count) charts "every heatmap on a fixed colour range"
+                Expect.stringContains html "\"zmax\":1.0" "accuracy on 0..1"
+                Expect.stringContains html "Unique messages over 1000 test targets" "NoUM on 0..the test targets"
+                Expect.stringContains html "quantized in training and inference" "human titles"
+                Expect.isFalse (html.Contains "TrainAndInference") "no type names in titles"
+                let loaded = CommLab.Dsl.Browser.load chromium 10000 page
+                Expect.isGreaterThan (System.Text.RegularExpressions.Regex.Matches(loaded.Dom, "class=\"annotation\"").Count) 4 "each cell's value is printed"
+                // Charts come in phase pairs (train+inference, inference only) of one measure.
+                let charts = CommLab.Dsl.Browser.layout chromium page
+                Expect.equal (charts.Length % 2) 0 "pairs of phases"
+                for pair in List.chunkBySize 2 charts do
+                    let (_, left1, top1, width1), (_, left2, top2, _) = pair[0], pair[1]
+                    Expect.equal top2 top1 "side by side in a 1280-pixel window"
+                    Expect.isGreaterThanOrEqual left2 (left1 + width1) "the second to the right of the first"
+        }
+    ]
+
 let tests =
     testSequenced <| testList "experiment smoke" [
         ExperimentContractTests.sequenced
@@ -226,4 +329,5 @@ let tests =
         smoke "maddpg-table1" [ "results.csv"; "returns.html"; "sample-efficiency.html"; "marl-eval.json"; "table.md" ]
         smoke "maddpg-figure4" [ "results.csv"; "gradient-variance.html"; "table.md" ]
         killedAndResumed
+        browser
     ]
