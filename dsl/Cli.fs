@@ -115,8 +115,38 @@ let fail (lines: string list) : 'a =
 /// exits 0 on --help; prints the problem and exits 2 on bad input, before anything runs.
 let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options =
     let parser = ArgumentParser.Create<Arguments>(programName = sprintf "dotnet fsi experiments/%s.fsx" script)
+    // Argu answers a value of the wrong type with "unrecognized argument"; name the option and what it takes.
+    let numbers =
+        [ "--seeds", "whole numbers", (fun (v: string) -> fst (System.Int32.TryParse v)), true
+          "--jobs", "a whole number", (fun v -> fst (System.Int32.TryParse v)), false
+          "--cpus-per-task", "a whole number", (fun v -> fst (System.Int32.TryParse v)), false
+          "--max-parallel", "a whole number", (fun v -> fst (System.Int32.TryParse v)), false
+          "--checkpoint-minutes", "a number", (fun v -> fst (System.Double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture))), false
+          "--poll-seconds", "a number", (fun v -> fst (System.Double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture))), false ]
+    let typeProblems =
+        [ for i, a in Array.indexed argv do
+              match numbers |> List.tryFind (fun (name, _, _, _) -> name = a) with
+              | Some(name, what, ok, many) ->
+                  // The option's values: the next token, or (a list) every token up to the next option.
+                  let values = argv[i + 1 ..] |> Array.takeWhile (fun v -> not (v.StartsWith "--" && v.Length > 2 && System.Char.IsLetter v[2]))
+                  let values = if many then values else Array.truncate 1 values
+                  match values |> Array.tryFind (ok >> not) with
+                  | Some bad -> yield sprintf "%s takes %s, got '%s'" name what bad
+                  | None -> if values.Length = 0 then yield sprintf "%s needs %s" name what
+              | None -> () ]
+    if not typeProblems.IsEmpty then fail (typeProblems @ [ ""; parser.PrintUsage() ])
     try
         let r = parser.ParseCommandLine(argv, raiseOnUsage = true)
+        // Argu keeps the last of a repeated option silently; a repeated single-valued option is a mistake to name.
+        let repeated =
+            r.GetAllResults()
+            |> List.filter (function Only _ | Sbatch_Arg _ -> false | _ -> true)
+            |> List.countBy (fun a -> Microsoft.FSharp.Reflection.FSharpValue.GetUnionFields(a, typeof<Arguments>) |> fst |> fun c -> c.Tag)
+            |> List.filter (fun (_, n) -> n > 1)
+            |> List.map (fun (tag, n) ->
+                let name = (Microsoft.FSharp.Reflection.FSharpType.GetUnionCases typeof<Arguments> |> Array.find (fun c -> c.Tag = tag)).Name
+                sprintf "--%s is given %d times; give it once" (name.ToLowerInvariant().Replace('_', '-')) n)
+        if not repeated.IsEmpty then fail (repeated @ [ ""; parser.PrintUsage() ])
         let options =
             { Script = script
               Profile = r.GetResult(Profile, defaultValue = defaultProfile)

@@ -6,8 +6,9 @@ open System.IO
 open Argu
 
 /// Parses `argv` as `'Args` and runs `body`; `--help` prints usage (exit 0). Bad arguments, missing
-/// files and refused input (ArgumentException, InvalidDataException, InvalidOperationException) print
-/// `program: reason` to `err` and return 2.
+/// files, refused input (ArgumentException, InvalidDataException, InvalidOperationException) and
+/// file-system errors (IOException, UnauthorizedAccessException) print `program: reason` to `err` and
+/// return 2.
 let run<'Args when 'Args :> IArgParserTemplate> (program: string) (argv: string[]) (out: TextWriter) (err: TextWriter)
                                                 (body: ParseResults<'Args> -> int) : int =
     let parser = ArgumentParser.Create<'Args>(programName = program)
@@ -24,5 +25,10 @@ let run<'Args when 'Args :> IArgParserTemplate> (program: string) (argv: string[
     | :? FileNotFoundException
     | :? System.ArgumentException
     | :? System.InvalidOperationException as e ->
+        err.WriteLine(sprintf "%s: %s" program e.Message)
+        2
+    // Any other file-system error (a file read-only, a disk full): .NET's message names the path.
+    | :? IOException
+    | :? System.UnauthorizedAccessException as e ->
         err.WriteLine(sprintf "%s: %s" program e.Message)
         2

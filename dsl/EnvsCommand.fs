@@ -69,6 +69,7 @@ let run (argv: string[]) (out: TextWriter) (err: TextWriter) : int =
         let task = EnvTask.Parse(r.GetResult RenderArgs.Task)
         let seed = r.GetResult(RenderArgs.Seed, 0)
         if seed < 0 then raise (ArgumentException(sprintf "--seed must be >= 0, got %d" seed))
+        r.TryGetResult RenderArgs.Svg |> Option.iter (OutputFile.check "--svg")
         use env = task.Create 1
         env.Reset(uint64 seed)
         r.TryGetResult RenderArgs.State |> Option.iter (fun path -> env.RestoreState(0, readFile "state" path))

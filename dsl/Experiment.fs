@@ -168,6 +168,11 @@ let run (o: Cli.Options) (experiment: string) (kind: ExperimentKind<'cfg, 'resul
     if o.Plan then
         plan o experiment kind configs |> List.iter (printfn "%s")
         exit 0
+    // Before any run: results that cannot be written would otherwise fail each run after its training.
+    try
+        OutputFile.checkFolder "--out" o.Out
+    with :? System.ArgumentException as e ->
+        Cli.fail [ e.Message ]
     onCluster o experiment kind configs
     let jobs = jobsFor o (runsLeft o experiment configs).Length
     match o.Run, SlurmArray.allocatedCores () with

@@ -125,6 +125,28 @@ let private badInput =
             expectNoTrace output
             Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, "maddpg-table1"))) "nothing was started"
         }
+        test "options of the wrong type, repeated, or an --out that cannot hold results: named, exit 2, nothing run" {
+            use dir = new TempDir()
+            let file = Path.Combine(dir.Path, "a-file")
+            File.WriteAllText(file, "")
+            let cases =
+                [ [ "--seeds"; "abc" ], "--seeds takes whole numbers, got 'abc'"
+                  [ "--seeds"; "1"; "2x" ], "--seeds takes whole numbers, got '2x'"
+                  [ "--jobs"; "two" ], "--jobs takes a whole number, got 'two'"
+                  [ "--checkpoint-minutes"; "soon" ], "--checkpoint-minutes takes a number, got 'soon'"
+                  [ "--profile"; "smoke"; "--profile"; "paper" ], "--profile is given 2 times; give it once"
+                  [ "--out"; file ], sprintf "--out %s is a file; give a folder for the results" file
+                  [ "--out"; "/proc/commlab-results" ], "--out /proc/commlab-results: cannot create the folder" ]
+            for args, expected in cases do
+                // The smoke profile into a fresh folder, unless the case gives those options itself.
+                let unless (option: string) (extra: string list) = if List.contains option args then [] else extra
+                let code, output =
+                    dotnet ([ "fsi"; script "sms-ablation" ] @ args @ unless "--profile" [ "--profile"; "smoke" ] @ unless "--out" [ "--out"; Path.Combine(dir.Path, "results") ])
+                Expect.equal code 2 (sprintf "%A: exit code 2:\n%s" args output)
+                Expect.stringContains output expected (sprintf "%A: names the option, the value and what it takes" args)
+                expectNoTrace output
+            Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, "results", "sms-ablation", "runs"))) "no run was started"
+        }
         test "an unknown build target lists the targets" {
             let code, output = dotnet [ "fsi"; "build.fsx"; "-t"; "Figure9" ]
             Expect.equal code 2 (sprintf "exit code 2:\n%s" output)

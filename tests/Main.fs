@@ -52,6 +52,7 @@ let allTests =
         MetricsTests.tests
         LanguageAnalysisTests.tests
         InteractionsTests.tests
+        BadInputTests.tests
         TrainerTests.tests
         DeviceTests.tests
         ObjectGameConfigTests.tests

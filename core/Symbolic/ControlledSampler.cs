@@ -20,6 +20,29 @@ public sealed record GameShape(int Attributes, int Values, int Candidates) : IVa
 /// min(|M|) it had to draw to get them.</summary>
 public sealed record SampledGames(SymbolicGames Games, long[] Histogram, long Drawn);
 
+/// <summary>How far a controlled-sampling call has got: games drawn, games kept, games wanted.</summary>
+public readonly record struct SamplingProgress(long Drawn, int Accepted, int Wanted);
+
+/// <summary>What a pilot draw says about how often games of the shape have a min(|M|): it was seen
+/// <see cref="Seen"/> times in <see cref="Pilot"/> games. <see cref="UpperRate"/> is a 95% upper
+/// confidence bound on its share (3 / Pilot when never seen: the rule of three).</summary>
+public sealed record Acceptance(long Pilot, long Seen, long[] Histogram, double Seconds)
+{
+    /// <summary>The pilot's share of games with the wanted min(|M|).</summary>
+    public double Rate => (double)Seen / Pilot;
+
+    /// <summary>A 95% upper bound on the share: the rule of three when none was seen, else the rate
+    /// plus two standard errors.</summary>
+    public double UpperRate => Seen == 0 ? 3.0 / Pilot : Rate + 2 * Math.Sqrt(Rate * (1 - Rate) / Pilot);
+
+    /// <summary>Games drawn per second in the pilot (on all cores).</summary>
+    public double DrawsPerSecond => Pilot / Math.Max(Seconds, 1e-9);
+
+    /// <summary>Draws expected for <paramref name="games"/> kept games at the pilot's rate (infinite
+    /// when the pilot saw none).</summary>
+    public double ExpectedDraws(int games) => Seen == 0 ? double.PositiveInfinity : games / Rate;
+}
+
 /// <summary>min(|M|)-controlled sampling (Zhang, section 3.2): draw games (objects i.i.d., target
 /// uniform among them), solve each with <see cref="SolveMinSym"/> and keep those with the wanted
 /// min(|M|) until there are enough.
@@ -44,8 +67,9 @@ public static class ControlledSampler
 
     /// <summary>Draws games until <paramref name="games"/> of them have min(|M|) =
     /// <paramref name="minSymbols"/>.</summary>
+    /// <param name="progress">Hears how far the draw has got after every batch of blocks.</param>
     public static SampledGames Sample(GameShape shape, int minSymbols, int games, ulong seed,
-        long maxDraws = DefaultMaxDraws, CancellationToken cancel = default)
+        long maxDraws = DefaultMaxDraws, CancellationToken cancel = default, Action<SamplingProgress>? progress = null)
     {
         new ProblemList()
             .AddRange(shape.Problems())
@@ -60,7 +84,7 @@ public static class ControlledSampler
         int accepted = 0;
         long drawn = 0;
         long nextBlock = 0;
-        var batch = Math.Max(1, Environment.ProcessorCount) * 2;
+        var batch = Math.Min(Math.Max(1, Environment.ProcessorCount) * 2, BlocksInMemory(shape));
         while (accepted < games)
         {
             cancel.ThrowIfCancellationRequested();
@@ -84,30 +108,78 @@ public static class ControlledSampler
                 }
                 if (accepted == games) break;
             }
+            progress?.Invoke(new SamplingProgress(drawn, accepted, games));
         }
         return new SampledGames(new SymbolicGames(shape.Candidates, shape.Attributes, shape.Values, values, targets), histogram, drawn);
     }
 
     /// <summary>Counts of min(|M|) (index = min(|M|), 0..|A|) over <paramref name="games"/> games drawn
-    /// without control: the distribution the controlled sampler filters.</summary>
-    public static long[] Histogram(GameShape shape, long games, ulong seed)
+    /// without control: the distribution the controlled sampler filters. <paramref name="progress"/>
+    /// hears the games drawn so far, every few hundred blocks.</summary>
+    public static long[] Histogram(GameShape shape, long games, ulong seed, Action<long>? progress = null)
     {
         shape.Validate();
         if (games < 1) throw new ArgumentException($"games must be >= 1, got {games}");
-        var blocks = (int)((games + BlockSize - 1) / BlockSize);
-        var perBlock = new long[blocks][];
-        Parallel.For(0, blocks, b =>
+        var blocks = (games + BlockSize - 1) / BlockSize;
+        var histogram = new long[shape.Attributes + 1];
+        var chunk = Math.Min(Math.Max(1, Environment.ProcessorCount) * 8, BlocksInMemory(shape));
+        for (long first = 0; first < blocks; first += chunk)
         {
+            var count = (int)Math.Min(chunk, blocks - first);
+            AddBlocks(shape, seed, first, count, games, histogram);
+            progress?.Invoke(Math.Min(games, (first + count) * BlockSize));
+        }
+        return histogram;
+    }
+
+    // Adds the min(|M|) counts of blocks first..first+count-1 (of a draw of `games` games) to `histogram`.
+    static void AddBlocks(GameShape shape, ulong seed, long first, int count, long games, long[] histogram)
+    {
+        var perBlock = new long[count][];
+        Parallel.For(0, count, i =>
+        {
+            var b = first + i;
             var block = DrawBlock(shape, seed, (ulong)b);
             var counts = new long[shape.Attributes + 1];
-            var n = (int)Math.Min(BlockSize, games - (long)b * BlockSize);
+            var n = (int)Math.Min(BlockSize, games - b * BlockSize);
             for (int g = 0; g < n; g++) counts[block.Min[g]]++;
-            perBlock[b] = counts;
+            perBlock[i] = counts;
         });
-        var histogram = new long[shape.Attributes + 1];
         foreach (var counts in perBlock)
             for (int m = 0; m < counts.Length; m++) histogram[m] += counts[m];
-        return histogram;
+    }
+
+    /// <summary>Blocks drawn at once: every core busy, but no more than about 1 GB of games held (a
+    /// block holds BlockSize x candidates x attributes values, 2 GB at 100,000 candidates of 20 attributes).</summary>
+    static int BlocksInMemory(GameShape shape) => (int)Math.Clamp(Math.Floor(1e9 / BlockBytes(shape)), 1, 1024);
+
+    /// <summary>Bytes of attribute values one block of <see cref="BlockSize"/> games of the shape holds.</summary>
+    public static double BlockBytes(GameShape shape) => (double)BlockSize * shape.Candidates * shape.Attributes;
+
+    /// <summary>A pilot draw of uncontrolled games (streams of a seed derived from
+    /// <paramref name="seed"/>, so the pilot changes no dataset) and how often it saw min(|M|) =
+    /// <paramref name="minSymbols"/>: whether a controlled draw can finish, and how long it would take.
+    /// It draws up to <paramref name="maxBlocks"/> blocks, stopping after the first chunk of blocks
+    /// that ends past <paramref name="maxSeconds"/> (large games are slow to draw).</summary>
+    public static Acceptance Pilot(GameShape shape, int minSymbols, ulong seed, int maxBlocks = 64, double maxSeconds = 2.0)
+    {
+        new ProblemList()
+            .AddRange(shape.Problems())
+            .AddRange(shape.Problems().Count == 0 ? MinSymbolsProblems(shape.Attributes, minSymbols) : [])
+            .AtLeast("pilot blocks", 1, maxBlocks)
+            .Validate();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var histogram = new long[shape.Attributes + 1];
+        var chunk = Math.Min(Math.Max(1, Environment.ProcessorCount), BlocksInMemory(shape));
+        long blocks = 0;
+        var pilotSeed = seed ^ 0x5DEECE66DUL;
+        while (blocks < maxBlocks && (blocks == 0 || clock.Elapsed.TotalSeconds < maxSeconds))
+        {
+            var count = (int)Math.Min(chunk, maxBlocks - blocks);
+            AddBlocks(shape, pilotSeed, blocks, count, long.MaxValue, histogram);
+            blocks += count;
+        }
+        return new Acceptance(blocks * BlockSize, histogram[minSymbols], histogram, clock.Elapsed.TotalSeconds);
     }
 
     sealed record Block(byte[] Values, int[] Targets, int[] Min);

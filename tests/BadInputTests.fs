@@ -1,0 +1,43 @@
+/// Bad input, as a hostile user would try it, answered with a message naming what is wrong and exit
+/// code 2, never a stack trace or a half-written file: one table of inputs and expected messages per
+/// program. (The experiment scripts' cases run a script each, so they live with the smoke tests.)
+module CommLab.Tests.BadInputTests
+
+open System.IO
+open Expecto
+open CommLab.Dsl
+
+let private sms = CommandRun.capture SmsCommand.run
+
+/// (what is tried, arguments with {dir} for a fresh folder, texts the message must contain).
+let private smsCases =
+    [ "a min(|M|) below 1", [ "generate"; "--min"; "0"; "--games"; "10"; "--out"; "{dir}/g.txt" ], [ "min symbols must be in 1..20 (the attribute count), got 0" ]
+      "a min(|M|) never seen for the shape", [ "generate"; "--min"; "12"; "--games"; "100"; "--out"; "{dir}/g.txt" ],
+      [ "--min 12: no game of this shape (|A| = 20, |V| = 4, 64 objects) had min(|M|) = 12 in a pilot of"; "Ask for a min(|M|) it saw" ]
+      // About 5 games in 10^4 of this shape need 3 symbols: a million would take 2 x 10^9 draws.
+      "a min(|M|) too rare to collect", [ "generate"; "--min"; "3"; "--games"; "1000000"; "--values"; "2"; "--candidates"; "8"; "--out"; "{dir}/g.txt" ],
+      [ "--min 3: min(|M|) = 3 is rare for this shape"; "draws one call may make" ]
+      "--out a folder", [ "generate"; "--min"; "2"; "--games"; "10"; "--out"; "{dir}" ], [ "--out {dir} is a folder; give a file path" ]
+      "--out in a missing folder", [ "generate"; "--min"; "2"; "--games"; "10"; "--out"; "{dir}/none/g.txt" ], [ "the folder {dir}/none does not exist" ]
+      "--out where nothing can be written", [ "generate"; "--min"; "2"; "--games"; "10"; "--out"; "/proc/commlab-games.txt" ], [ "--out /proc/commlab-games.txt: cannot write in /proc" ]
+      "more games than memory holds", [ "generate"; "--min"; "2"; "--games"; "100000000"; "--out"; "{dir}/g.txt" ],
+      [ "--games 100000000 of 64 objects x 20 attributes would hold 1.3e+11 bytes" ]
+      "no games to draw", [ "histogram"; "--games"; "0" ], [ "--games must be >= 1, got 0" ]
+      "a negative seed", [ "histogram"; "--seed"; "-3" ], [ "--seed must be >= 0, got -3" ] ]
+
+let tests =
+    testList "bad input" [
+        testList "sms" [
+            for what, args, expected in smsCases ->
+                test what {
+                    use dir = new TempDir()
+                    let fill (s: string) = s.Replace("{dir}", dir.Path)
+                    let code, _, err = sms (args |> List.map fill)
+                    Expect.equal code 2 (sprintf "exit code 2:\n%s" err)
+                    for e in expected do
+                        Expect.stringContains err (fill e) "the message names what is wrong"
+                    Expect.isFalse (err.Contains "   at ") "no stack trace"
+                    Expect.isEmpty (Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories)) "no file left behind"
+                }
+        ]
+    ]
