@@ -25,8 +25,34 @@ let private smsCases =
       "no games to draw", [ "histogram"; "--games"; "0" ], [ "--games must be >= 1, got 0" ]
       "a negative seed", [ "histogram"; "--seed"; "-3" ], [ "--seed must be >= 0, got -3" ] ]
 
+let private envs = CommandRun.capture EnvsCommand.run
+
+/// (what is tried, task, scenario JSON, texts the message must contain).
+let private envsCases =
+    [ "a sensor range beyond the grid", "rware-tiny-2ag", """{"settings": {"sensorRange": 1000}, "actions": []}""",
+      [ "SensorRange must be in 1..10 (from 10 on the window covers the whole 11x10 grid from every cell), got 1000" ]
+      "a sensor range that would overflow", "rware-tiny-2ag", """{"settings": {"sensorRange": 100000}, "actions": []}""", [ "SensorRange must be in 1..10" ]
+      "a seed that is not a number", "rware-tiny-2ag", """{"seed": "abc", "actions": []}""", [ "scenario.seed must be a non-negative integer, got \"abc\"" ]
+      "a negative seed", "Foraging-8x8-2p-1f", """{"seed": -1, "actions": []}""", [ "scenario.seed must be a non-negative integer, got -1" ]
+      "a layout without shelves", "rware-tiny-2ag", """{"settings": {"layout": ["...", "...", "g.g"]}, "actions": []}""",
+      [ "the 3x3 layout has no shelves (no 'x' cell): a warehouse needs at least one shelf to request" ] ]
+
 let tests =
     testList "bad input" [
+        testList "envs" [
+            for what, task, json, expected in envsCases ->
+                test what {
+                    use dir = new TempDir()
+                    let path = Path.Combine(dir.Path, "scenario.json")
+                    File.WriteAllText(path, json)
+                    let code, out, err = envs [ "replay"; "--task"; task; "--scenario"; path ]
+                    Expect.equal code 2 (sprintf "exit code 2:\n%s" err)
+                    for e in expected do
+                        Expect.stringContains err e "the message names the field, the value and what is allowed"
+                    Expect.isFalse (err.Contains "   at ") "no stack trace"
+                    Expect.equal out "" "nothing replayed"
+                }
+        ]
         testList "sms" [
             for what, args, expected in smsCases ->
                 test what {

@@ -18,8 +18,9 @@ public sealed record Scenario(EnvTask Task, string? StateJson, ulong Seed, IRead
         JsonFields.OnlyKnown(root, "scenario", "settings", "state", "seed", "actions");
         if (JsonFields.Has(root, "settings")) task = TaskSettings.Apply(task, root.GetProperty("settings"), "scenario.settings");
         var state = JsonFields.Has(root, "state") ? root.GetProperty("state").GetRawText() : null;
-        var seed = JsonFields.Has(root, "seed") && root.GetProperty("seed").TryGetUInt64(out var s) ? s
-            : JsonFields.Has(root, "seed") ? throw new ArgumentException("scenario.seed must be a non-negative integer") : 0UL;
+        var seed = !JsonFields.Has(root, "seed") ? 0UL
+            : root.GetProperty("seed") is { ValueKind: JsonValueKind.Number } n && n.TryGetUInt64(out var s) ? s
+            : throw new ArgumentException($"scenario.seed must be a non-negative integer, got {root.GetProperty("seed").GetRawText()}");
         var actions = new List<int[]>();
         var list = JsonFields.Array(root, "actions", "scenario");
         for (var k = 0; k < list.Count; k++)

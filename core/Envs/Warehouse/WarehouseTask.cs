@@ -137,11 +137,18 @@ public sealed record WarehouseTask : EnvTask
         if (AgentCount > plan.Rows * plan.Columns)
             throw new ArgumentException($"AgentCount must fit the {plan.Rows}x{plan.Columns} grid, got {AgentCount}");
         var shelves = plan.ShelfCount;
+        if (shelves == 0)
+            throw new ArgumentException($"the {plan.Rows}x{plan.Columns} layout has no shelves (no 'x' cell): a warehouse needs at least one shelf to request");
         // A delivery draws its replacement among the shelves not requested, so one must always be left.
         if (RequestQueueSize < 0 || RequestQueueSize >= shelves)
             throw new ArgumentException(
                 $"RequestQueueSize must be in 0..{shelves - 1} (fewer than the {shelves} shelves), got {RequestQueueSize}");
-        if (SensorRange < 1) throw new ArgumentException($"SensorRange must be >= 1, got {SensorRange}");
+        // From max(rows, columns) - 1 on, the (2r+1)^2 window covers the whole grid from every cell: a
+        // larger range only adds cells outside it (1000 would mean 4 x 10^6 cells per agent per step).
+        var widest = Math.Max(1, Math.Max(plan.Rows, plan.Columns) - 1);
+        if (SensorRange < 1 || SensorRange > widest)
+            throw new ArgumentException(
+                $"SensorRange must be in 1..{widest} (from {widest} on the window covers the whole {plan.Rows}x{plan.Columns} grid from every cell), got {SensorRange}");
         if (MaxSteps < 0) throw new ArgumentException($"MaxSteps must be >= 0 (0: no limit), got {MaxSteps}");
         if (MaxInactivitySteps < 0) throw new ArgumentException($"MaxInactivitySteps must be >= 0 (0: never), got {MaxInactivitySteps}");
         if (!Enum.IsDefined(Reward)) throw new ArgumentException($"Reward must be Individual, Global or TwoStage, got {Reward}");
