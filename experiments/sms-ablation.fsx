@@ -15,14 +15,15 @@ let options = Cli.parse "sms-ablation" Cli.Quick (fsi.CommandLineArgs |> Array.s
 
 // min(|M|) = 2 data (the paper's 8000/2000 games), L = 1 (the paper's ~35%) and L = 2 (where the
 // collapse was seen). Quick is the quick size of sms-message-length (GRU 256, 30 epochs) with 3
-// seeds. Their baseline is the default the ablation was run against, batch 32 (EGG's); the default
-// is now its "batch size 128" arm. Paper is the paper's GRU 512 at today's defaults (batch 128), whose
-// baseline runs are those of sms-message-length's paper profile.
+// seeds. Their baseline is the default the ablation was run against: batch 32 and EOS allowed at step
+// 0 (EGG's); the defaults are now its "batch size 128" and "EOS not before step 1" arms. Paper is the
+// paper's GRU 512 at batch 128 with EGG's EOS (sms-message-length's paper profile before the EOS
+// default changed, whose runs it shares) against the two EOS arms.
 let baseline, lengths, defaultSeeds =
     match options.Profile with
-    | Cli.Smoke -> { defaults with Data = { paperData with Games = 300; TrainGames = 200 }; Hidden = 32; Epochs = 2; BatchSize = 32 }, [ 1; 2 ], [ 1 ]
-    | Cli.Quick -> { defaults with Hidden = 256; BatchSize = 32 }, [ 1; 2 ], [ 1; 2; 3 ]
-    | Cli.Paper -> defaults, [ 1; 2 ], [ 1; 2; 3 ]
+    | Cli.Smoke -> { defaults with Data = { paperData with Games = 300; TrainGames = 200 }; Hidden = 32; Epochs = 2; BatchSize = 32; MinLength = None }, [ 1; 2 ], [ 1 ]
+    | Cli.Quick -> { defaults with Hidden = 256; BatchSize = 32; MinLength = None }, [ 1; 2 ], [ 1; 2; 3 ]
+    | Cli.Paper -> { defaults with MinLength = None }, [ 1; 2 ], [ 1; 2; 3 ]
 
 // Each arm: factor, setting, the change, and the L it applies to (an arm identical to another at some
 // L is left out there rather than trained twice).

@@ -34,10 +34,14 @@ let accuracy, length = SmsReports.finalTable results.Rows
 Experiment.publish options results
     { Title = sprintf "Message length against symbolic complexity (%s profile)" (Cli.profileName options)
       Body =
-        [ sprintf "Validation accuracy at the last epoch (mean ± std over %d seed(s)), %d training and %d validation games per min(|M|). GRU %d, embedding %d, vocabulary %d, %A, %A, lr %g, batch %d, %s."
+        [ sprintf "Validation accuracy at the last epoch (mean ± std over %d seed(s)), %d training and %d validation games per min(|M|). GRU %d, embedding %d, vocabulary %d, %A%s, %A, lr %g, batch %d, %s."
               (Cli.seeds options defaultSeeds).Length settings.Data.TrainGames (settings.Data.Games - settings.Data.TrainGames)
-              settings.Hidden settings.Embedding (vocabulary settings) settings.Termination settings.Optimizer settings.LearningRate
-              settings.BatchSize (Estimator.name settings.Estimator)
+              settings.Hidden settings.Embedding (vocabulary settings) settings.Termination
+              (match settings.Termination, settings.MinLength with
+               | Eos, Some m -> sprintf " not before step %d" m
+               | Eos, None -> " from step 0 (EGG)"
+               | FixedLength, _ -> "")
+              settings.Optimizer settings.LearningRate settings.BatchSize (Estimator.name settings.Estimator)
           accuracy
           "What any listener can reach on the validation games (the ceiling of the accuracy above): naming L of the target's attribute values chosen knowing only the target (the mean over every set of L attributes: no target-only rule does better on these data), or chosen knowing the distractors too (1 from L = min(|M|) on); and a target-only code over the K messages the sender can send, symbols standing for any set of objects (the expected accuracy of K equal classes against uniform distractors, the best any code reaches there):"
           SmsReports.boundTable settings data lengths
