@@ -111,6 +111,20 @@ let fail (lines: string list) : 'a =
     eprintfn "%s" (String.concat "\n" lines)
     exit 2
 
+/// Parses a script's own options (not an experiment's: `analyse.fsx`, `export-figures.fsx`), given
+/// without the script name: `--help` prints the usage and exits 0; a bad option prints the problem
+/// and the usage and exits 2.
+let parseOwn<'Args when 'Args :> IArgParserTemplate> (program: string) (argv: string[]) : ParseResults<'Args> =
+    let parser = ArgumentParser.Create<'Args>(programName = program)
+    try
+        parser.ParseCommandLine(argv, raiseOnUsage = true)
+    with :? ArguParseException as e ->
+        if e.ErrorCode = ErrorCode.HelpText then
+            printfn "%s" e.Message
+            exit 0
+        else
+            fail [ e.Message ]
+
 /// Parses the script's arguments (fsi.CommandLineArgs without the script name). Prints usage and
 /// exits 0 on --help; prints the problem and exits 2 on bad input, before anything runs.
 let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options =

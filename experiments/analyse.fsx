@@ -28,16 +28,7 @@ type Arguments =
             | Message_Distance _ -> "distance between messages (default: the game's own: hamming in the Object game, edit in the Lewis game; euclidean for CN's continuous messages)."
             | Max_Games _ -> "topographic similarity over at most this many games of a run, a seeded sample (default 4000; pairs grow with its square)."
 
-let parser = ArgumentParser.Create<Arguments>(programName = "dotnet fsi experiments/analyse.fsx")
-let args =
-    try
-        parser.ParseCommandLine(fsi.CommandLineArgs |> Array.skip 1, raiseOnUsage = true)
-    with :? ArguParseException as e ->
-        if e.ErrorCode = ErrorCode.HelpText then
-            printfn "%s" e.Message
-            exit 0
-        else
-            Cli.fail [ e.Message ]
+let args = Cli.parseOwn<Arguments> "dotnet fsi experiments/analyse.fsx" (fsi.CommandLineArgs |> Array.skip 1)
 
 let out = args.GetResult(Out, defaultValue = "results")
 let experiment = args.GetResult Experiment

@@ -23,16 +23,7 @@ type Arguments =
             | Profile _ -> "the profile folder whose pages to export, e.g. quick, paper or paper-only-Inst (default: quick)."
             | Out _ -> "results root folder (default: results)."
 
-let parser = ArgumentParser.Create<Arguments>(programName = "dotnet fsi experiments/export-figures.fsx")
-let args =
-    try
-        parser.ParseCommandLine(fsi.CommandLineArgs |> Array.skip 1, raiseOnUsage = true)
-    with :? ArguParseException as e ->
-        if e.ErrorCode = ErrorCode.HelpText then
-            printfn "%s" e.Message
-            exit 0
-        else
-            Cli.fail [ e.Message ]
+let args = Cli.parseOwn<Arguments> "dotnet fsi experiments/export-figures.fsx" (fsi.CommandLineArgs |> Array.skip 1)
 
 let out = args.GetResult(Out, defaultValue = "results")
 let experiment = args.GetResult Experiment
