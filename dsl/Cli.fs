@@ -111,6 +111,14 @@ let fail (lines: string list) : 'a =
     eprintfn "%s" (String.concat "\n" lines)
     exit 2
 
+// Argu's answer to --help (the usage: exit 0) or to a bad option (the problem: exit 2).
+let private usageOrFail (e: ArguParseException) : 'a =
+    if e.ErrorCode = ErrorCode.HelpText then
+        printfn "%s" e.Message
+        exit 0
+    else
+        fail [ e.Message ]
+
 /// Parses a script's own options (not an experiment's: `analyse.fsx`, `export-figures.fsx`), given
 /// without the script name: `--help` prints the usage and exits 0; a bad option prints the problem
 /// and the usage and exits 2.
@@ -119,11 +127,7 @@ let parseOwn<'Args when 'Args :> IArgParserTemplate> (program: string) (argv: st
     try
         parser.ParseCommandLine(argv, raiseOnUsage = true)
     with :? ArguParseException as e ->
-        if e.ErrorCode = ErrorCode.HelpText then
-            printfn "%s" e.Message
-            exit 0
-        else
-            fail [ e.Message ]
+        usageOrFail e
 
 /// Parses the script's arguments (fsi.CommandLineArgs without the script name). Prints usage and
 /// exits 0 on --help; prints the problem and exits 2 on bad input, before anything runs.
@@ -235,11 +239,7 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
         | [] -> options
         | ps -> fail (ps @ [ ""; parser.PrintUsage() ])
     with :? ArguParseException as e ->
-        if e.ErrorCode = ErrorCode.HelpText then
-            printfn "%s" e.Message
-            exit 0
-        else
-            fail [ e.Message ]
+        usageOrFail e
 
 /// The output folder's name for the options: the profile ("paper"), or for a slice of the sweep the
 /// profile and the texts (`--only Inst` -> "paper-only-Inst"), so a slice never overwrites the whole
