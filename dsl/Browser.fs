@@ -71,7 +71,9 @@ type Rendered =
     { Charts: int
       Drawn: int
       /// Per drawn chart, its x and y axis titles (empty when missing).
-      AxisTitles: (string * string) list }
+      AxisTitles: (string * string) list
+      /// Per drawn chart, the tick labels plotly drew on its x and y axes, in order.
+      Ticks: (string list * string list) list }
 
 /// Counts the charts of a page written by `Plots.saveHtml` and what plotly drew of them in `dom`.
 let rendered (html: string) (dom: string) : Rendered =
@@ -81,7 +83,11 @@ let rendered (html: string) (dom: string) : Rendered =
     let title (cls: string) (part: string) =
         let m = Regex.Match(part, sprintf @"<text class=""%s""[^>]*>(.*?)</text>" cls)
         if m.Success then WebUtility.HtmlDecode(Regex.Replace(m.Groups[1].Value, "<[^>]+>", "")).Trim() else ""
-    { Charts = charts; Drawn = parts.Length; AxisTitles = [ for part in parts -> title "xtitle" part, title "ytitle" part ] }
+    let ticks (cls: string) (part: string) =
+        [ for m in Regex.Matches(part, sprintf @"<g class=""%s""[^>]*>\s*<text[^>]*>(.*?)</text>" cls) ->
+              WebUtility.HtmlDecode(Regex.Replace(m.Groups[1].Value, "<[^>]+>", "")).Trim() ]
+    { Charts = charts; Drawn = parts.Length; AxisTitles = [ for part in parts -> title "xtitle" part, title "ytitle" part ]
+      Ticks = [ for part in parts -> ticks "xtick" part, ticks "ytick" part ] }
 
 /// `load` on a copy of `page` with `script` (JavaScript) run after the page has loaded; the script
 /// may leave its findings in the DOM for the caller to read. The copy lives in a temporary folder

@@ -59,11 +59,12 @@ let heatmap (title: string) (xLabel: string) (yLabel: string) (range: ColourRang
     let trace = Heatmap(z = z, x = xs, y = ys, colorscale = "Viridis", zmin = range.Min, zmax = range.Max, zauto = false)
     // One annotation per cell: the value on a pale box, readable on Viridis' dark and light ends alike.
     let labels =
-        [ for r, y in List.indexed ys do
-              for c, x in List.indexed xs do
+        [ for r in 0 .. ys.Length - 1 do
+              for c in 0 .. xs.Length - 1 do
                   let v = z[r][c]
                   if not (Double.IsNaN v) then
-                      Annotation(x = x, y = y, xref = "x", yref = "y", text = v.ToString("F" + string digits, Globalization.CultureInfo.InvariantCulture),
+                      // By index: plotly reads a numeric label such as "10" as a position on the axis.
+                      Annotation(x = float c, y = float r, xref = "x", yref = "y", text = v.ToString("F" + string digits, Globalization.CultureInfo.InvariantCulture),
                                  showarrow = false, bgcolor = "rgba(255,255,255,0.65)", borderpad = 1.0) ]
     let layout =
         Layout(title = title, xaxis = Xaxis(title = xLabel, ``type`` = "category"), yaxis = Yaxis(title = yLabel, ``type`` = "category"),

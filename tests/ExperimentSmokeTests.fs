@@ -323,6 +323,11 @@ let private browser =
                 Expect.isFalse (html.Contains "TrainAndInference") "no type names in titles"
                 let loaded = CommLab.Dsl.Browser.load chromium 10000 page
                 Expect.isGreaterThan (System.Text.RegularExpressions.Regex.Matches(loaded.Dom, "class=\"annotation\"").Count) 4 "each cell's value is printed"
+                // The smoke sweep's word lengths and alphabets, as categories: a cell label placed by its
+                // numeric value would stretch the axis to other ticks.
+                for xs, ys in (CommLab.Dsl.Browser.rendered html loaded.Dom).Ticks do
+                    Expect.sequenceEqual xs [ "4"; "32" ] "x ticks: the word lengths, nothing else"
+                    Expect.sequenceEqual ys [ "2"; "10" ] "y ticks: the alphabet sizes, nothing else"
                 // Charts come in phase pairs (train+inference, inference only) of one measure.
                 let charts = CommLab.Dsl.Browser.layout chromium page
                 Expect.equal (charts.Length % 2) 0 "pairs of phases"
