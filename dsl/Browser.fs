@@ -110,6 +110,14 @@ let private preText (id: string) (dom: string) =
     let m = Regex.Match(dom, sprintf @"<pre id=""%s"">(.*?)</pre>" id, RegexOptions.Singleline)
     if m.Success then Some(WebUtility.HtmlDecode m.Groups[1].Value) else None
 
+// Runs `script` on a copy of `page`; the script leaves its findings in a <pre id="`id`">, one line
+// per chart of space-separated fields, which come back split (`what` names the script in errors).
+let private chartLines (chromium: string) (budgetMs: int) (id: string) (what: string) (script: string) (page: string) =
+    let loaded = loadWith chromium budgetMs script page
+    match preText id loaded.Dom with
+    | None -> failwithf "%s: %s (console: %s)" page what (String.concat " | " loaded.Console)
+    | Some text -> [ for line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries) -> line, line.Split ' ' ]
+
 /// Where each chart of a page sits in a 1280-pixel-wide window: (id, left, top, width) in pixels.
 let layout (chromium: string) (page: string) : (string * int * int * int) list =
     let script =
@@ -117,14 +125,10 @@ let layout (chromium: string) (page: string) : (string * int * int * int) list =
 out.textContent = Array.from(document.querySelectorAll('div.chart')).map(function (d) {
   var r = d.getBoundingClientRect(); return [d.id, Math.round(r.left), Math.round(r.top), Math.round(r.width)].join(' '); }).join('\n');
 document.body.appendChild(out);"""
-    let loaded = loadWith chromium 10000 script page
-    match preText "commlab-layout" loaded.Dom with
-    | None -> failwithf "%s: the layout script left nothing (console: %s)" page (String.concat " | " loaded.Console)
-    | Some text ->
-        [ for line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries) ->
-              match line.Split ' ' with
-              | [| id; left; top; width |] -> id, int left, int top, int width
-              | _ -> failwithf "%s: unexpected layout line '%s'" page line ]
+    [ for line, fields in chartLines chromium 10000 "commlab-layout" "the layout script left nothing" script page ->
+          match fields with
+          | [| id; left; top; width |] -> id, int left, int top, int width
+          | _ -> failwithf "%s: unexpected layout line '%s'" page line ]
 
 /// Every chart of a page as SVG and as PNG (twice its size on screen), made by plotly.js in the
 /// browser (Plotly.toImage), offline: (chart id, svg text, png bytes).
@@ -141,16 +145,12 @@ let export (chromium: string) (page: string) : (string * string * byte[]) list =
   out.textContent = lines.join('\n');
   document.body.appendChild(out);
 })();"""
-    let loaded = loadWith chromium 30000 script page
-    match preText "commlab-export" loaded.Dom with
-    | None -> failwithf "%s: plotly.js made no images (console: %s)" page (String.concat " | " loaded.Console)
-    | Some text ->
-        [ for line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries) ->
-              match line.Split ' ' with
-              | [| id; svg; png |] ->
-                  // Plotly gives "data:image/svg+xml,<url-encoded svg>" and "data:image/png;base64,<base64>".
-                  let svgText = Uri.UnescapeDataString(Uri.UnescapeDataString svg)
-                  let svgBody = svgText.Substring(svgText.IndexOf ',' + 1)
-                  let pngBytes = Convert.FromBase64String(png.Substring(png.IndexOf ',' + 1))
-                  id, svgBody, pngBytes
-              | _ -> failwithf "%s: unexpected export line" page ]
+    [ for _, fields in chartLines chromium 30000 "commlab-export" "plotly.js made no images" script page ->
+          match fields with
+          | [| id; svg; png |] ->
+              // Plotly gives "data:image/svg+xml,<url-encoded svg>" and "data:image/png;base64,<base64>".
+              let svgText = Uri.UnescapeDataString(Uri.UnescapeDataString svg)
+              let svgBody = svgText.Substring(svgText.IndexOf ',' + 1)
+              let pngBytes = Convert.FromBase64String(png.Substring(png.IndexOf ',' + 1))
+              id, svgBody, pngBytes
+          | _ -> failwithf "%s: unexpected export line" page ]
