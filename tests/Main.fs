@@ -61,6 +61,7 @@ let allTests =
         SymbolicTests.tests
         ScheduleFreeTests.tests
         LewisGameTests.tests
+        EpochLoopTests.tests
         EpochCheckpointTests.tests
         SmsCommandTests.tests
         RenderTests.tests

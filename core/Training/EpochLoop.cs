@@ -15,8 +15,12 @@ namespace CommLab.Training;
 /// <param name="Resume">Where the loop keeps what it needs to continue after the process ends (null:
 /// nowhere): when that file exists the loop continues from it, and it rewrites it after an epoch once
 /// <see cref="LoopResume.Every"/> has passed since it last did.</param>
+/// <param name="Ceiling">The highest validation score there is (an accuracy's 1), or null. Once an epoch
+/// reaches it the loop stops: the best epoch is the first with the highest score, so no later epoch
+/// could be picked, and with <paramref name="RestoreBest"/> what the run reports is the same as if it
+/// had trained every epoch; only its history is shorter.</param>
 public sealed record LoopSettings(int Epochs, int Seed, int? Patience = null, bool RestoreBest = false, string? Checkpoint = null,
-    LoopResume? Resume = null);
+    LoopResume? Resume = null, double? Ceiling = null);
 
 /// <summary>A resumable loop's checkpoint: its file, how often it is rewritten, and what identifies the
 /// run (a loop refuses a file written by another run).</summary>
@@ -106,6 +110,7 @@ public static class EpochLoop
                     bestScore = validation.Score;
                     bestEpoch = epoch;
                     if (settings.RestoreBest) Replace(ref best, Snapshot(steps.Model));
+                    if (settings.Ceiling is double ceiling && bestScore >= ceiling) break;
                 }
                 else if (settings.Patience is int patience && epoch - bestEpoch >= patience) break;
                 if (resume is not null && epoch < settings.Epochs && clock.Elapsed - lastSave >= resume.Every)

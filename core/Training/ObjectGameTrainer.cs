@@ -14,7 +14,8 @@ namespace CommLab.Training;
 
 /// <summary>Trains and evaluates one Object game run through the <see cref="EpochLoop"/>: Adam on the
 /// game's loss (<see cref="ReferentialGame.Loss"/>), best epoch chosen on validation accuracy, test
-/// accuracy reported at that epoch.</summary>
+/// accuracy reported at that epoch. A run stops at the first epoch with perfect validation accuracy:
+/// nothing after it could be picked (<see cref="LoopSettings.Ceiling"/>).</summary>
 public static class ObjectGameTrainer
 {
     /// <summary>Validates the run, trains to the end (or to early stopping) and evaluates on the test
@@ -42,7 +43,7 @@ public static class ObjectGameTrainer
         var outcome = EpochLoop.Run(
             Steps(model, optimizer, features, train, run, negativeDraws) with { Generators = new[] { noise, negativeDraws } },
             new LoopSettings(run.Epochs, run.Seed, run.Patience, RestoreBest: true,
-                Resume: resume is null ? null : resume with { Identity = JsonSerializer.Serialize(run) }),
+                Resume: resume is null ? null : resume with { Identity = JsonSerializer.Serialize(run) }, Ceiling: 1.0),
             () =>
             {
                 var (accuracy, messages) = Evaluate(model, features, split.Validation, new[] { run.SelectionCandidates }, run.Seed, device);
