@@ -46,7 +46,7 @@ let tests =
             let whole = ObjectGameTrainer.Train(objectRun 4 3)
             let resumed, epochs = stopAndResume 2 (fun resume progress cancel -> ObjectGameTrainer.Train(objectRun 4 3, progress, cancel, resume))
             Expect.equal epochs [ 3; 4 ] "the second process trains epochs 3 and 4 only"
-            let losses (r: ObjectGameResult) = r.History |> Array.map (fun h -> h.TrainLoss, h.Validation.Accuracy, h.Validation.Messages)
+            let losses (r: ReferentialResult) = r.History |> Array.map (fun h -> h.TrainLoss, h.Validation.Accuracy, h.Validation.Messages)
             Expect.sequenceEqual (losses resumed) (losses whole) "every epoch's loss and validation, the first two read back from the file"
             Expect.sequenceEqual resumed.TestAccuracy whole.TestAccuracy "the test accuracy at the best epoch"
             Expect.equal (resumed.BestEpoch, resumed.TestMessages) (whole.BestEpoch, whole.TestMessages) "the same best epoch and messages"
@@ -64,12 +64,12 @@ let tests =
             use dir = new TempDir()
             let path = Path.Combine(dir.Path, "epochs.checkpoint")
             use cancel = new CancellationTokenSource()
-            let stop = Action<EpochReport<ObjectValidation>>(fun e -> if e.Epoch = 1 then cancel.Cancel())
+            let stop = Action<EpochReport<ReferentialValidation>>(fun e -> if e.Epoch = 1 then cancel.Cancel())
             let run resume = ObjectGameTrainer.Train(objectRun 3 1, stop, cancel.Token, resume) |> ignore
             Expect.throwsT<OperationCanceledException> (fun () -> run (LoopResume(path, TimeSpan.FromDays 1.0))) "stopped after epoch 1"
             Expect.isFalse (File.Exists path) "a day has not passed: no checkpoint yet"
             use cancel2 = new CancellationTokenSource()
-            let stop2 = Action<EpochReport<ObjectValidation>>(fun e -> if e.Epoch = 1 then cancel2.Cancel())
+            let stop2 = Action<EpochReport<ReferentialValidation>>(fun e -> if e.Epoch = 1 then cancel2.Cancel())
             Expect.throwsT<OperationCanceledException> (fun () -> ObjectGameTrainer.Train(objectRun 3 1, stop2, cancel2.Token, LoopResume(path, TimeSpan.Zero)) |> ignore) "stopped after epoch 1"
             let e = Expect.throwsC (fun () -> ObjectGameTrainer.Train(objectRun 3 2, resume = LoopResume(path, TimeSpan.Zero)) |> ignore) id
             Expect.isTrue (e :? InvalidDataException) (sprintf "InvalidDataException, got %s" (e.GetType().Name))

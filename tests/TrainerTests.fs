@@ -42,7 +42,7 @@ let private run (k: Knobs) =
     ObjectGameRun(k.Channel, attributes, values, k.LearningRate, k.BatchSize, k.Epochs, k.Patience,
                   Option.toNullable k.Negatives, Nullable(), k.Counts, k.Selection, k.Seed, 0, "cpu")
 
-let private losses (r: ObjectGameResult) = r.History |> Array.map (fun h -> h.TrainLoss)
+let private losses (r: ReferentialResult) = r.History |> Array.map (fun h -> h.TrainLoss)
 
 /// The message of the ArgumentException that Validate throws for these knobs, or None if it accepts them.
 let private validationError (k: Knobs) =
@@ -66,7 +66,7 @@ let private session (k: Knobs) =
     let order, draws = Random k.Seed, new torch.Generator(uint64 k.Seed + 7UL)
     let steps = ObjectGameTrainer.Steps(model, optimizer, features, split.Train, r, draws)
     let epoch () = steps.Epoch(1, order) |> ignore
-    let evaluate () = ObjectGameTrainer.Evaluate(model, features, split.Validation, [| 2; 10 |], k.Seed, torch.CPU) |> ignore
+    let evaluate () = ObjectGameTrainer.Evaluate(model, world, features, split.Validation, [| 2; 10 |], k.Seed) |> ignore
     epoch, evaluate
 
 /// Tensors alive on this thread (TorchSharp counts creations and disposals per thread).

@@ -125,21 +125,31 @@ public sealed class ReferentialGame : Module
 
     /// <summary>The game's loss, the cross-entropy of the receiver picking each target among its
     /// negatives. <paramref name="objects"/> [N, F] are every object the game knows and
-    /// <paramref name="ids"/> [B] the targets' rows; the negatives are every other object when
-    /// <paramref name="negatives"/> is null (the paper), else that many drawn per target without
-    /// replacement from <paramref name="draws"/>.</summary>
-    public Tensor Loss(Tensor objects, Tensor ids, int? negatives, Generator? draws)
-    {
-        var decoded = Receive(Send(objects.index_select(0, ids)));
-        if (negatives is null)
-            return nn.functional.cross_entropy(ScoreCandidates(decoded, objects), ids);
+    /// <paramref name="ids"/> [B] the targets' rows: the sender reads those rows and each target's
+    /// candidate is itself (the Object game).</summary>
+    public Tensor Loss(Tensor objects, Tensor ids, int? negatives, Generator? draws) =>
+        Loss(objects.index_select(0, ids), objects, ids, negatives, draws);
 
-        var column = ids.unsqueeze(1);
-        var keys = rand(new[] { ids.shape[0], objects.shape[0] }, generator: draws, device: objects.device)
-            .scatter_(1, column, full(column.shape, -1.0f, device: objects.device));
-        var candidates = cat(new[] { column, keys.topk(negatives.Value, dim: 1).indexes }, 1);
-        var inputs = objects.index_select(0, candidates.flatten()).reshape(candidates.shape[0], candidates.shape[1], -1);
-        var labels = zeros(ids.shape[0], dtype: ScalarType.Int64, device: objects.device);
-        return nn.functional.cross_entropy(ScoreCandidateSets(decoded, inputs), labels);
+    /// <summary>The game's loss, the cross-entropy of the receiver picking each target's candidate among
+    /// its negatives. The sender reads <paramref name="senderInputs"/> [B, ...]; the receiver scores
+    /// <paramref name="candidates"/> [N, ...], of which <paramref name="labels"/> [B] are the targets'.
+    /// The negatives are every other candidate when <paramref name="negatives"/> is null (the paper's
+    /// Object game and Sent-Cls), else that many drawn per target without replacement from
+    /// <paramref name="draws"/>.</summary>
+    public Tensor Loss(Tensor senderInputs, Tensor candidates, Tensor labels, int? negatives, Generator? draws)
+    {
+        var decoded = Receive(Send(senderInputs));
+        if (negatives is null)
+            return nn.functional.cross_entropy(ScoreCandidates(decoded, candidates), labels);
+
+        var column = labels.unsqueeze(1);
+        var keys = rand(new[] { labels.shape[0], candidates.shape[0] }, generator: draws, device: candidates.device)
+            .scatter_(1, column, full(column.shape, -1.0f, device: candidates.device));
+        var drawn = cat(new[] { column, keys.topk(negatives.Value, dim: 1).indexes }, 1);
+        var inputs = candidates.index_select(0, drawn.flatten()).reshape(Shape(drawn.shape[0], drawn.shape[1], candidates.shape[1..]));
+        var targets = zeros(labels.shape[0], dtype: ScalarType.Int64, device: candidates.device);
+        return nn.functional.cross_entropy(ScoreCandidateSets(decoded, inputs), targets);
     }
+
+    static long[] Shape(long batch, long count, long[] rest) => new[] { batch, count }.Concat(rest).ToArray();
 }

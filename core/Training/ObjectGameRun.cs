@@ -76,26 +76,3 @@ public sealed record ObjectGameRun(
         return problems;
     }
 }
-
-/// <summary>The Object game's validation after an epoch, with discrete messages.</summary>
-/// <param name="Accuracy">Accuracy at <see cref="ObjectGameRun.SelectionCandidates"/> candidates; it picks the best epoch.</param>
-/// <param name="Messages">Number of unique messages over the validation targets.</param>
-public sealed record ObjectValidation(double Accuracy, int Messages) : IScored
-{
-    /// <inheritdoc />
-    public double Score => Accuracy;
-}
-
-/// <summary>Outcome of a run: test accuracy per candidate count at the best validation epoch, and the
-/// test games as played there (every object a candidate; for the language's measures and dumps).</summary>
-public sealed record ObjectGameResult(
-    int[] CandidateCounts,
-    double[] TestAccuracy,
-    int TestMessages,
-    int TestTargets,
-    int BestEpoch,
-    double BestValidationAccuracy,
-    EpochReport<ObjectValidation>[] History,
-    double Seconds,
-    double SamplesPerSecond,
-    Interactions Final);
