@@ -61,7 +61,7 @@ let analyse (objectDistance: Distance) (messageDistance: Distance option) (maxGa
                       let game, label =
                           let config = Path.Combine(folder, "config.json")
                           if File.Exists config then describe config else "unknown game", "(no config.json)"
-                      let own = if game = "Lewis game" then Distance.Edit else ObjectGame.messageDistance
+                      let own = if game = "Lewis game" then Distance.Edit else Referential.messageDistance
                       let distance =
                           match games.Kind, messageDistance with
                           | _, Some d -> System.Nullable d

@@ -5,6 +5,7 @@ open Newtonsoft.Json
 open CommLab.Games
 open CommLab.Training
 open CommLab.Dsl.Channel
+open CommLab.Dsl.Referential
 
 /// One run of the Object game.
 type Run =
@@ -104,49 +105,11 @@ let updates (r: Run) = int64 r.Epochs * int64 ((gamesPerEpoch r + r.BatchSize - 
 /// are the core's (`ObjectGameRun.Problems`), so the DSL and C# callers read the same words.
 let validate (r: Run) : string list = List.ofSeq ((toCore r).Problems())
 
-/// What a finished run keeps (its metrics.json): the core's result, flattened to plain fields.
-type Metrics =
-    { Candidates: int list
-      TestAccuracy: float list
-      /// Number of unique messages over the test targets (NoUM).
-      TestMessages: int
-      TestTargets: int
-      BestEpoch: int
-      BestValidationAccuracy: float
-      TrainLoss: float list
-      ValidationAccuracy: float list
-      Seconds: float
-      SamplesPerSecond: float
-      /// The language of the test messages (topsim, posdis, ...). None for runs stored before it was
-      /// measured; left out of the JSON then, so their metrics.json still loads.
-      [<JsonProperty(NullValueHandling = NullValueHandling.Ignore)>]
-      Language: Language.Measures option }
-
-/// How the Object game compares two messages for topographic similarity: Hamming. Every message has
-/// the same word length x message length symbols at fixed positions, so edit distance could only add
-/// alignments by shifting (which mean nothing between word elements), at O(n^2) per pair: 600 symbols
-/// (a QT-Recurrent message) over the 500,000 pairs of 1000 test targets is 2 x 10^11 steps.
-let messageDistance = CommLab.Metrics.Distance.Hamming
-
 /// Trains and evaluates one run, reporting validation accuracy after every epoch; a killed run
 /// continues from its last epoch checkpoint (`--checkpoint-minutes`).
 let execute (r: Run) (context: RunContext) : Metrics =
-    let result =
-        ObjectGameTrainer.Train(
-            toCore r,
-            (fun e -> context.Report { Done = int64 e.Epoch; Total = int64 e.Epochs; Metric = "val acc"; Value = e.Validation.Accuracy }),
-            resume = context.EpochCheckpoint)
-    { Candidates = List.ofArray result.CandidateCounts
-      TestAccuracy = List.ofArray result.TestAccuracy
-      TestMessages = result.TestMessages
-      TestTargets = result.TestTargets
-      BestEpoch = result.BestEpoch
-      BestValidationAccuracy = result.BestValidationAccuracy
-      TrainLoss = result.History |> Array.map (fun h -> h.TrainLoss) |> List.ofArray
-      ValidationAccuracy = result.History |> Array.map (fun h -> h.Validation.Accuracy) |> List.ofArray
-      Seconds = result.Seconds
-      SamplesPerSecond = result.SamplesPerSecond
-      Language = Some(Language.record context messageDistance result.Final) }
+    ObjectGameTrainer.Train(toCore r, Referential.progress context, resume = context.EpochCheckpoint)
+    |> Referential.metrics context
 
 /// A one-line description for progress logs.
 let label (r: Run) =
@@ -167,84 +130,9 @@ let label (r: Run) =
         |> String.concat ""
     sprintf "%s%s w=%d m=%d%s%s%s lr=%g seed=%d" (Channel.describe c) alphabet c.WordLength c.MessageLength quantize norm egg r.LearningRate r.Seed
 
-/// One row per (run, candidate count): the shape results take in frames, CSV files and tables.
-type Row =
-    { /// Short channel name, e.g. "GS-Inst" (`Channel.name`).
-      Channel: string
-      Mode: Mode
-      Architecture: Architecture
-      /// A GS channel's estimator, e.g. "STGS-1"; empty for CN and QT, which have none.
-      Estimator: string
-      Quantize: Quantize
-      Normalization: Normalization
-      Alphabet: int
-      WordLength: int
-      MessageLength: int
-      Seed: int
-      LearningRate: float
-      Candidates: int
-      /// Test accuracy at the best epoch (NaN for a diverged run).
-      Accuracy: float
-      /// NoUM over the test targets.
-      Messages: int
-      Targets: int
-      BestEpoch: int
-      /// Mean training loss of the last epoch trained (NaN for a diverged run).
-      TrainLoss: float
-      Seconds: float
-      /// Topographic similarity of the test messages (NaN: not measured, a run stored before it was).
-      TopSim: float
-      /// Positional disentanglement of the test messages (NaN: not measured, or CN, which has no symbols).
-      PosDis: float
-      /// Bag-of-symbols disentanglement (NaN as PosDis).
-      BosDis: float
-      /// Entropy of the test messages in bits (NaN as PosDis).
-      Entropy: float
-      /// The run diverged: its metrics are NaN and tables count it apart.
-      Diverged: bool }
-
-/// The rows of one run: one per candidate count.
+/// The rows of one run: one per candidate count (`Referential.rows`).
 let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
-    let row candidates =
-        { Channel = Channel.name r.Channel
-          Mode = r.Channel.Mode
-          Architecture = r.Channel.Architecture
-          Estimator = (if r.Channel.Mode = GS then Estimator.name r.Channel.Estimator else "")
-          Quantize = r.Channel.Quantize
-          Normalization = r.Channel.Normalization
-          Alphabet = r.Channel.Alphabet
-          WordLength = r.Channel.WordLength
-          MessageLength = r.Channel.MessageLength
-          Seed = r.Seed
-          LearningRate = r.LearningRate
-          Candidates = candidates
-          Accuracy = nan
-          Messages = 0
-          Targets = 0
-          BestEpoch = 0
-          TrainLoss = nan
-          Seconds = nan
-          TopSim = nan
-          PosDis = nan
-          BosDis = nan
-          Entropy = nan
-          Diverged = true }
-    match outcome with
-    | Finished o ->
-        [ for k, acc in List.zip o.Candidates o.TestAccuracy ->
-              { row k with
-                  Accuracy = acc
-                  Messages = o.TestMessages
-                  Targets = o.TestTargets
-                  BestEpoch = o.BestEpoch
-                  TrainLoss = List.last o.TrainLoss
-                  Seconds = o.Seconds
-                  TopSim = Language.valueOf (fun m -> Some m.TopSim) o.Language
-                  PosDis = Language.valueOf (fun m -> m.PosDis) o.Language
-                  BosDis = Language.valueOf (fun m -> m.BosDis) o.Language
-                  Entropy = Language.valueOf (fun m -> m.Entropy) o.Language
-                  Diverged = false } ]
-    | Diverged _ -> r.Candidates |> List.map row
+    Referential.rows r.Channel r.Seed r.LearningRate r.Candidates outcome
 
 /// One core's seconds for the whole run: every update, a validation pass per epoch and the test pass.
 let cost (r: Run) =

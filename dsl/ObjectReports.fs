@@ -3,6 +3,7 @@ module CommLab.Dsl.ObjectReports
 
 open CommLab.Dsl.Channel
 open CommLab.Dsl.ObjectGame
+open CommLab.Dsl.Referential
 
 let private byChannel (rows: Row list) = rows |> List.map (fun r -> r.Channel) |> List.distinct
 

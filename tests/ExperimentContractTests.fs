@@ -113,9 +113,9 @@ let tests =
     testList "experiments" [
       jobs
       testList "stored runs" [
-        storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "object-game-candidates"
-        storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "quantized-heatmap"
-        storedRunsOf<ObjectGame.Run, ObjectGame.Metrics> "channel-estimators"
+        storedRunsOf<ObjectGame.Run, Referential.Metrics> "object-game-candidates"
+        storedRunsOf<ObjectGame.Run, Referential.Metrics> "quantized-heatmap"
+        storedRunsOf<ObjectGame.Run, Referential.Metrics> "channel-estimators"
         storedRunsOf<LewisGame.Run, LewisGame.Metrics> "sms-message-length"
         storedRunsOf<LewisGame.Run, LewisGame.Metrics> "sms-ablation"
         storedRunsOf<Maddpg.Run, Maddpg.Metrics> "maddpg-table1"

@@ -6,7 +6,7 @@ open Expecto
 open Deedle
 open CommLab.Dsl
 
-let private row channel seed candidates accuracy : ObjectGame.Row =
+let private row channel seed candidates accuracy : Referential.Row =
     { Channel = channel; Mode = Channel.QT; Architecture = Channel.Instant; Estimator = ""; Quantize = Channel.InferenceOnly; Normalization = Channel.PerWord
       Alphabet = 10; WordLength = 100; MessageLength = 1; Seed = seed; LearningRate = 1e-3; Candidates = candidates; Accuracy = accuracy
       Messages = 1000; Targets = 1000; BestEpoch = 3; TrainLoss = 0.25; Seconds = 1.5; TopSim = 0.4; PosDis = 0.1; BosDis = 0.2; Entropy = 9.9; Diverged = false }
@@ -38,7 +38,7 @@ let tests =
         }
         test "a diverged seed is counted, never averaged in" {
             let rows = [ { row "QT-Inst" 1 2 1.0 with Accuracy = 0.9 }; { row "QT-Inst" 2 2 nan with Diverged = true }; { row "QT-Inst" 3 2 0.7 with Accuracy = 0.7 } ]
-            let cell = (Summary.by (fun (r: ObjectGame.Row) -> r.Channel) (fun r -> r.Accuracy) rows)["QT-Inst"]
+            let cell = (Summary.by (fun (r: Referential.Row) -> r.Channel) (fun r -> r.Accuracy) rows)["QT-Inst"]
             Expect.floatClose Accuracy.high cell.Mean 0.8 "the mean of the two finished seeds"
             Expect.equal (cell.N, cell.Diverged) (2, 1) "two finished, one diverged"
             Expect.equal (Summary.format 3 (Some cell)) "0.800 ± 0.141 (2 of 3 seeds; 1 diverged)" "the cell says so"

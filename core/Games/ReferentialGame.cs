@@ -1,3 +1,4 @@
+using CommLab.Agents;
 using CommLab.Channels;
 using CommLab.Data;
 using CommLab.Estimators;
@@ -73,6 +74,26 @@ public sealed class ReferentialGame : Module
         return new ReferentialGame(sender, receiver, channel, encoding == ObjectEncoding.OneHot ? world : null);
     }
 
+    /// <summary>The Image game (paper Sections 4.1-4.2, Table 4; EGG's signal game): an informed sender
+    /// that sees the target first among <paramref name="gameSize"/> images (<see cref="InformedSender"/>),
+    /// a receiver that encodes each candidate alone (<see cref="ImageCandidateEncoder"/>), and the
+    /// channel <paramref name="spec"/>, created in that order. The spec must be valid.</summary>
+    /// <param name="spec">The channel.</param>
+    /// <param name="gameSize">Images the sender sees (paper: 100).</param>
+    /// <param name="features">Features per image (4096).</param>
+    /// <param name="embedding">Each image's embedding (paper: 50).</param>
+    /// <param name="filters">The sender's convolution filters (EGG: 20).</param>
+    /// <param name="noise">Gumbel noise source.</param>
+    public static ReferentialGame ForImages(ChannelSpec spec, int gameSize, int features, int embedding, int filters, Generator? noise)
+    {
+        var sender = new InformedSender(gameSize, features, embedding, filters, spec.EncodingSize);
+        var receiver = new ImageCandidateEncoder(features, embedding, spec.EncodingSize);
+        IChannel channel = spec.Architecture == ChannelArchitecture.Instant
+            ? new InstantChannel(spec, spec.EncodingSize, noise)
+            : new RecurrentChannel(spec, noise);
+        return new ReferentialGame(sender, receiver, channel);
+    }
+
     /// <summary>The channel's estimator (GS channels only), stepped once per gradient update.</summary>
     public IDiscreteEstimator? Estimator => channel.Estimator;
 
@@ -122,6 +143,17 @@ public sealed class ReferentialGame : Module
     /// <summary>Re-associated scores [B, N] plus the encoder bias's share, d . b, the same for every candidate.</summary>
     static Tensor WithBias(Tensor scores, Tensor decoded, Linear linear) =>
         linear.bias is null ? scores : scores + decoded.matmul(linear.bias).unsqueeze(1);
+
+    /// <summary>The loss of games that each bring their own candidates, the cross-entropy of the
+    /// receiver picking the target among them: the sender reads <paramref name="senderInputs"/> [B, ...]
+    /// and the receiver scores <paramref name="candidateSets"/> [B, K, ...], each game's target first
+    /// (the Image game, whose informed sender reads the candidates themselves). The receiver encodes
+    /// every candidate alone, so where the target sits cannot help it.</summary>
+    public Tensor LossOverSets(Tensor senderInputs, Tensor candidateSets)
+    {
+        var scores = ScoreCandidateSets(Receive(Send(senderInputs)), candidateSets);
+        return nn.functional.cross_entropy(scores, zeros(scores.shape[0], dtype: ScalarType.Int64, device: scores.device));
+    }
 
     /// <summary>The game's loss, the cross-entropy of the receiver picking each target among its
     /// negatives. <paramref name="objects"/> [N, F] are every object the game knows and
