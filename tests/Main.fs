@@ -62,6 +62,7 @@ let allTests =
         ScheduleFreeTests.tests
         LewisGameTests.tests
         EpochLoopTests.tests
+        ImageGameTests.tests
         EpochCheckpointTests.tests
         SmsCommandTests.tests
         RenderTests.tests
