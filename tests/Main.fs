@@ -78,6 +78,8 @@ let allTests =
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
         SlurmTests.tests
+        ImageDataTests.tests
+        Banking77Tests.tests
     ]
 
 [<EntryPoint>]
