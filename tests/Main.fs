@@ -79,6 +79,8 @@ let allTests =
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
         SlurmTests.tests
+        ImageDataTests.tests
+        Banking77Tests.tests
     ]
 
 [<EntryPoint>]
