@@ -78,6 +78,7 @@ let allTests =
         ExperimentContractTests.tests
         ExperimentSmokeTests.tests
         SlurmTests.tests
+        SafetensorsTests.tests
     ]
 
 [<EntryPoint>]
