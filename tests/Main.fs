@@ -79,6 +79,7 @@ let allTests =
         ExperimentSmokeTests.tests
         SlurmTests.tests
         SafetensorsTests.tests
+        WordPieceTests.tests
     ]
 
 [<EntryPoint>]
