@@ -80,6 +80,7 @@ let allTests =
         SlurmTests.tests
         SafetensorsTests.tests
         WordPieceTests.tests
+        DistilBertTests.tests
     ]
 
 [<EntryPoint>]
