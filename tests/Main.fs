@@ -81,6 +81,9 @@ let allTests =
         SlurmTests.tests
         ImageDataTests.tests
         Banking77Tests.tests
+        SafetensorsTests.tests
+        WordPieceTests.tests
+        DistilBertTests.tests
     ]
 
 [<EntryPoint>]

@@ -59,6 +59,19 @@ public static class Reproducibility
         }
     }
 
+    /// <summary>Runs <paramref name="create"/> (a model constructor whose initial weights will be
+    /// overwritten, by a checkpoint or an explicit generator) under the same lock as <see cref="Seeded"/>,
+    /// and puts libtorch's global generator back as it was: building such a model changes no one's draws.</summary>
+    public static T Untouched<T>(Func<T> create)
+    {
+        lock (InitLock)
+        {
+            using var state = TorchSharp.torch.random.get_rng_state();
+            try { return create(); }
+            finally { TorchSharp.torch.random.set_rng_state(state); }
+        }
+    }
+
     /// <summary>MKL's current reproducibility branch (2 = AUTO), or null without MKL.</summary>
     public static int? MklMode => Mkl.Value is { } mkl ? mkl.Get(MklCbwrBranch) : null;
 }
