@@ -92,3 +92,48 @@ let tests =
             Expect.notEqual (game.LossOverSets(view, first).item<float32>()) a "but the target must come first"
         }
     ]
+
+/// A QT-Instant run on a stand-in of 12 concepts (features of 64), games of 6 images.
+let private run (folder: string) epochs seed =
+    let spec = ChannelSpec(ChannelMode.Quantized, ChannelArchitecture.Instant, 4, 16, 1, QuantizePhase.InferenceOnly, EstimatorSpec.Relaxed 1.0, 16, 16)
+    CommLab.Training.ImageGameRun(spec, folder, 200, 40, 40, 6, 16, 4, 1e-2, 16, epochs, epochs, [| 2; 4; 6 |], 6, seed, 0, "cpu")
+
+let training =
+    testSequenced <| testList "image game training" [
+        test "trains above chance on a stand-in, reproducibly" {
+            use dir = new TempDir()
+            StandIns.WriteImageGameData(dir.Path, 12, 20, 5, 64, 7)
+            // The losses sit near ln 6 for about 10 epochs before the sender finds the target's position;
+            // the run stops at the first epoch with validation accuracy 1 (about 20 with seed 1).
+            let a = CommLab.Training.ImageGameTrainer.Train(run dir.Path 40 1)
+            // Chance is 1/k with k candidates; the stand-in's classes are well apart.
+            Expect.isGreaterThan a.TestAccuracy[0] 0.9 "2 candidates"
+            Expect.isGreaterThan a.TestAccuracy[2] 0.6 "6 candidates"
+            Expect.isTrue (a.TestAccuracy[0] >= a.TestAccuracy[1] && a.TestAccuracy[1] >= a.TestAccuracy[2]) "fewer found among more candidates"
+            Expect.equal a.TestTargets 40 "40 test targets"
+            Expect.equal a.Final.Games.Count 40 "one game each"
+            Expect.floatClose Accuracy.veryHigh a.Final.Accuracy a.TestAccuracy[2] "the games are the test at 6 candidates"
+            let b = CommLab.Training.ImageGameTrainer.Train(run dir.Path 40 1)
+            Expect.sequenceEqual (b.History |> Array.map (fun h -> h.TrainLoss)) (a.History |> Array.map (fun h -> h.TrainLoss)) "the same losses"
+            Expect.sequenceEqual b.TestAccuracy a.TestAccuracy "the same accuracies"
+        }
+        test "a data folder without a validation folder names what is missing" {
+            use dir = new TempDir()
+            StandIns.WriteImageFolder(IO.Path.Combine(dir.Path, "train"), 8, 5, 8, 1)
+            StandIns.WriteImageFolder(IO.Path.Combine(dir.Path, "test"), 8, 5, 8, 2)
+            let e = Expect.throwsC (fun () -> CommLab.Training.ImageGameTrainer.Train(run dir.Path 1 1) |> ignore) (fun e -> e.Message)
+            Expect.stringContains e "lacks the folder(s) val or valid or validation" "names the folder"
+            Expect.stringContains e "https://dl.fbaipublicfiles.com/signaling_game_data" "and where the data comes from"
+        }
+        test "too few classes for the game size is refused before training" {
+            use dir = new TempDir()
+            StandIns.WriteImageGameData(dir.Path, 5, 60, 10, 8, 1)
+            let e = Expect.throwsC (fun () -> CommLab.Training.ImageGameTrainer.Train(run dir.Path 1 1) |> ignore) (fun e -> e.Message)
+            Expect.stringContains e "the train targets cover 5 classes, too few for games of 6 images" "the message"
+        }
+        test "candidate counts above the game size are refused, naming both" {
+            let r = run "x" 1 1
+            let bad = CommLab.Training.ImageGameRun(r.Channel, "x", 1, 1, 1, 6, 16, 4, 1e-2, 16, 1, 1, [| 2; 10 |], 6, 1, 0, "cpu")
+            Expect.contains (bad.Problems()) "candidate counts must be in 2..6 (the game size), got 10" "the problem"
+        }
+    ]

@@ -63,6 +63,7 @@ let allTests =
         LewisGameTests.tests
         EpochLoopTests.tests
         ImageGameTests.tests
+        ImageGameTests.training
         EpochCheckpointTests.tests
         SmsCommandTests.tests
         RenderTests.tests

@@ -43,9 +43,12 @@ public sealed class InformedSender : Module<Tensor, Tensor>
     {
         if (view.shape[1] != gameSize)
             throw new ArgumentException($"the informed sender sees {gameSize} images per game, got {view.shape[1]}");
-        var images = embed.call(view).unsqueeze(1);          // [B, 1, G, E]
-        var maps = sigmoid(mix.call(images)).transpose(1, 2); // [B, 1, filters, E]
-        var merged = sigmoid(merge.call(maps)).flatten(1);    // [B, E]
+        // The two convolutions are weighted sums over a whole axis (their kernels span it), so they are
+        // computed as products with their weights: the same numbers, and libtorch's convolution backward
+        // returned NaN now and then for the transposed input the second one reads.
+        var images = embed.call(view);                                              // [B, G, E]
+        var maps = sigmoid(mix.weight!.flatten(1).matmul(images));                 // [B, filters, E]
+        var merged = sigmoid(merge.weight!.flatten().matmul(maps));                // [B, E]
         return output.call(merged);
     }
 }

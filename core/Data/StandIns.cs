@@ -21,12 +21,41 @@ public static class StandIns
         if (classes < 1 || imagesPerClass < 1 || featureSize < 1)
             throw new ArgumentException($"classes, images per class and feature size must be >= 1, got {classes}, {imagesPerClass}, {featureSize}");
         var random = new Random(seed);
+        var (names, centroids) = Concepts(classes, featureSize, random);
+        WriteImages(folder, names, centroids, imagesPerClass, random, layout);
+    }
+
+    /// <summary>Writes a stand-in of the Image game's data to <paramref name="root"/>: folders
+    /// <c>train</c>, <c>val</c> and <c>test</c> (<see cref="ImageGameData"/>), each as
+    /// <see cref="WriteImageFolder"/> writes one, sharing the same <paramref name="classes"/> concepts and
+    /// centroids but with images of their own: <paramref name="trainPerClass"/> per concept in train and
+    /// <paramref name="evaluationPerClass"/> in val and test.</summary>
+    public static void WriteImageGameData(string root, int classes, int trainPerClass, int evaluationPerClass, int featureSize, int seed)
+    {
+        if (classes < 1 || trainPerClass < 1 || evaluationPerClass < 1 || featureSize < 1)
+            throw new ArgumentException($"classes, images per class and feature size must be >= 1, got {classes}, {trainPerClass}, {evaluationPerClass}, {featureSize}");
+        var random = new Random(seed);
+        var (names, centroids) = Concepts(classes, featureSize, random);
+        WriteImages(Path.Combine(root, "train"), names, centroids, trainPerClass, random, NumpyLabelLayout.UnicodeArray);
+        WriteImages(Path.Combine(root, "val"), names, centroids, evaluationPerClass, random, NumpyLabelLayout.UnicodeArray);
+        WriteImages(Path.Combine(root, "test"), names, centroids, evaluationPerClass, random, NumpyLabelLayout.UnicodeArray);
+    }
+
+    /// <summary>Made-up concept names and their random non-negative centroids.</summary>
+    static (string[] Names, float[][] Centroids) Concepts(int classes, int featureSize, Random random)
+    {
         var width = Math.Max(3, (classes - 1).ToString().Length);
         var names = Enumerable.Range(0, classes).Select(c => "concept" + c.ToString().PadLeft(width, '0')).ToArray();
         var centroids = Enumerable.Range(0, classes)
             .Select(_ => Enumerable.Range(0, featureSize).Select(_ => (float)Math.Max(0, 2 * Gaussian(random))).ToArray()).ToArray();
+        return (names, centroids);
+    }
 
-        var images = Enumerable.Range(0, classes).SelectMany(c => Enumerable.Range(0, imagesPerClass).Select(i => (c, i))).ToArray();
+    /// <summary>One signal-game folder: each concept's images (its centroid plus noise, cut at zero), shuffled.</summary>
+    static void WriteImages(string folder, string[] names, float[][] centroids, int imagesPerClass, Random random, NumpyLabelLayout layout)
+    {
+        var featureSize = centroids[0].Length;
+        var images = Enumerable.Range(0, names.Length).SelectMany(c => Enumerable.Range(0, imagesPerClass).Select(i => (c, i))).ToArray();
         random.Shuffle(images);
         var features = new float[images.Length * featureSize];
         for (int n = 0; n < images.Length; n++)
