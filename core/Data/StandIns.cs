@@ -1,4 +1,5 @@
 using CommLab.Files;
+using CommLab.Text;
 
 namespace CommLab.Data;
 
@@ -114,6 +115,26 @@ public static class StandIns
         var shuffled = rows.ToArray();
         random.Shuffle(shuffled);
         Banking77.Write(path, shuffled);
+    }
+
+    /// <summary>The shape of the stand-in encoder: 2 layers of dim 32, 4 heads, feed-forward 64, 64
+    /// positions; small enough to fine-tune in seconds.</summary>
+    public static readonly DistilBertConfig TinyEncoder = new(0, 32, 2, 4, 64, 64);
+
+    /// <summary>Writes a stand-in of a DistilBERT checkpoint folder (<see cref="BertCheckpoint"/>) to
+    /// <paramref name="folder"/>: a randomly initialised encoder of <paramref name="config"/>'s shape
+    /// (its vocabulary size set to fit) whose vocabulary is BERT's special tokens and every word of the
+    /// sentences of <paramref name="csvPath"/> and of their intent names, lowercased, so the stand-in
+    /// sentences tokenize without [UNK]. Not a trained model: its sentence vectors only tell texts apart.</summary>
+    public static void WriteSentenceModel(string folder, string csvPath, DistilBertConfig config, int seed)
+    {
+        var rows = Banking77.Read(csvPath).Rows;
+        var words = rows.SelectMany(r => WordPieceTokenizer.BasicTokens(r.Text)
+                .Concat(WordPieceTokenizer.BasicTokens(SentenceGameData.ClassText(r.Category))))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var vocabulary = new[] { WordPieceTokenizer.Pad, WordPieceTokenizer.Unknown, WordPieceTokenizer.Cls, WordPieceTokenizer.Sep, "[MASK]" }
+            .Concat(words).ToArray();
+        BertCheckpoint.WriteRandom(folder, vocabulary, config with { VocabularySize = vocabulary.Length }, seed);
     }
 
     /// <summary>A standard normal draw (Box-Muller).</summary>

@@ -2,6 +2,7 @@ using CommLab.Agents;
 using CommLab.Channels;
 using CommLab.Data;
 using CommLab.Estimators;
+using CommLab.Text;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
@@ -88,11 +89,35 @@ public sealed class ReferentialGame : Module
     {
         var sender = new InformedSender(gameSize, features, embedding, filters, spec.EncodingSize);
         var receiver = new ImageCandidateEncoder(features, embedding, spec.EncodingSize);
-        IChannel channel = spec.Architecture == ChannelArchitecture.Instant
+        return new ReferentialGame(sender, receiver, Channel(spec, noise));
+    }
+
+    /// <summary>A game over feature vectors (Sent-Ref's frozen sentence vectors): one fully-connected
+    /// layer per agent from the <paramref name="features"/> to the channel's encoding size, then the
+    /// channel <paramref name="spec"/>, created in that order. The spec must be valid.</summary>
+    public static ReferentialGame ForVectors(int features, ChannelSpec spec, Generator? noise)
+    {
+        var sender = Linear(features, spec.EncodingSize);
+        var receiver = Linear(features, spec.EncodingSize);
+        return new ReferentialGame(sender, receiver, Channel(spec, noise));
+    }
+
+    /// <summary>Sent-Cls (paper Section 4.2, Table 4): the sender reads a sentence's token ids and the
+    /// receiver each intent's name with their own DistilBERTs, fine-tuned with the game
+    /// (<see cref="SentenceAgent"/>), then the channel <paramref name="spec"/>. The agents' output
+    /// layers and the channel are created in that order; the encoders come loaded.</summary>
+    public static ReferentialGame ForSentences(DistilBert senderEncoder, DistilBert receiverEncoder, SentencePooling pooling,
+        long padId, ChannelSpec spec, Generator? noise)
+    {
+        var sender = new SentenceAgent(senderEncoder, pooling, padId, spec.EncodingSize);
+        var receiver = new SentenceAgent(receiverEncoder, pooling, padId, spec.EncodingSize);
+        return new ReferentialGame(sender, receiver, Channel(spec, noise));
+    }
+
+    static IChannel Channel(ChannelSpec spec, Generator? noise) =>
+        spec.Architecture == ChannelArchitecture.Instant
             ? new InstantChannel(spec, spec.EncodingSize, noise)
             : new RecurrentChannel(spec, noise);
-        return new ReferentialGame(sender, receiver, channel);
-    }
 
     /// <summary>The channel's estimator (GS channels only), stepped once per gradient update.</summary>
     public IDiscreteEstimator? Estimator => channel.Estimator;

@@ -24,13 +24,16 @@ public sealed class DistilBert : Module<Tensor, Tensor, Tensor>
     {
         config.Validate();
         Config = config;
-        embeddings = new DistilBertEmbeddings(config);
-        transformer = new LayerStack(config);
+        embeddings = new DistilBertEmbeddings(config, Noise);
+        transformer = new LayerStack(config, Noise);
         RegisterComponents();
     }
 
     /// <summary>The encoder's shape.</summary>
     public DistilBertConfig Config { get; }
+
+    /// <summary>Where its dropout masks come from in training (null generator: libtorch's global one).</summary>
+    public DropoutNoise Noise { get; } = new();
 
     /// <summary>The last hidden state [B, T, dim] of token ids [B, T] (int64) under the attention mask
     /// [B, T] (1 = token, 0 = padding; any numeric or bool dtype).</summary>
@@ -77,9 +80,9 @@ public sealed class DistilBert : Module<Tensor, Tensor, Tensor>
     {
         readonly ModuleList<DistilBertLayer> layer;
 
-        public LayerStack(DistilBertConfig config) : base(nameof(LayerStack))
+        public LayerStack(DistilBertConfig config, DropoutNoise noise) : base(nameof(LayerStack))
         {
-            layer = ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new DistilBertLayer(config)).ToArray());
+            layer = ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new DistilBertLayer(config, noise)).ToArray());
             RegisterComponents();
         }
 

@@ -16,11 +16,11 @@ sealed class DistilBertAttention : Module<Tensor, Tensor, Tensor>
     readonly Linear k_lin;
     readonly Linear v_lin;
     readonly Linear out_lin;
-    readonly Dropout dropout;
+    readonly NoiseDropout dropout;
     readonly int heads;
     readonly int headDim;
 
-    public DistilBertAttention(DistilBertConfig config) : base(nameof(DistilBertAttention))
+    public DistilBertAttention(DistilBertConfig config, DropoutNoise noise) : base(nameof(DistilBertAttention))
     {
         heads = config.Heads;
         headDim = config.HeadDim;
@@ -28,7 +28,7 @@ sealed class DistilBertAttention : Module<Tensor, Tensor, Tensor>
         k_lin = Linear(config.Dim, config.Dim);
         v_lin = Linear(config.Dim, config.Dim);
         out_lin = Linear(config.Dim, config.Dim);
-        dropout = Dropout(config.AttentionDropout);
+        dropout = new NoiseDropout(config.AttentionDropout, noise);
         RegisterComponents();
     }
 

@@ -13,15 +13,15 @@ sealed class DistilBertEmbeddings : Module<Tensor, Tensor>
     readonly Embedding word_embeddings;
     readonly Embedding position_embeddings;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly NoiseDropout dropout;
     readonly long maxPositions;
 
-    public DistilBertEmbeddings(DistilBertConfig config) : base(nameof(DistilBertEmbeddings))
+    public DistilBertEmbeddings(DistilBertConfig config, DropoutNoise noise) : base(nameof(DistilBertEmbeddings))
     {
         word_embeddings = Embedding(config.VocabularySize, config.Dim, padding_idx: config.PadTokenId);
         position_embeddings = Embedding(config.MaxPositions, config.Dim);
         LayerNorm = TorchSharp.torch.nn.LayerNorm(config.Dim, DistilBertConfig.LayerNormEps);
-        dropout = Dropout(config.Dropout);
+        dropout = new NoiseDropout(config.Dropout, noise);
         maxPositions = config.MaxPositions;
         RegisterComponents();
     }

@@ -16,11 +16,11 @@ sealed class DistilBertLayer : Module<Tensor, Tensor, Tensor>
     readonly FeedForward ffn;
     readonly LayerNorm output_layer_norm;
 
-    public DistilBertLayer(DistilBertConfig config) : base(nameof(DistilBertLayer))
+    public DistilBertLayer(DistilBertConfig config, DropoutNoise noise) : base(nameof(DistilBertLayer))
     {
-        attention = new DistilBertAttention(config);
+        attention = new DistilBertAttention(config, noise);
         sa_layer_norm = LayerNorm(config.Dim, DistilBertConfig.LayerNormEps);
-        ffn = new FeedForward(config);
+        ffn = new FeedForward(config, noise);
         output_layer_norm = LayerNorm(config.Dim, DistilBertConfig.LayerNormEps);
         RegisterComponents();
     }
@@ -37,14 +37,14 @@ sealed class DistilBertLayer : Module<Tensor, Tensor, Tensor>
     {
         readonly Linear lin1;
         readonly Linear lin2;
-        readonly Dropout dropout;
+        readonly NoiseDropout dropout;
         readonly bool gelu;
 
-        public FeedForward(DistilBertConfig config) : base(nameof(FeedForward))
+        public FeedForward(DistilBertConfig config, DropoutNoise noise) : base(nameof(FeedForward))
         {
             lin1 = Linear(config.Dim, config.HiddenDim);
             lin2 = Linear(config.HiddenDim, config.Dim);
-            dropout = Dropout(config.Dropout);
+            dropout = new NoiseDropout(config.Dropout, noise);
             // Hugging Face's "gelu" is the exact, erf-based GELU (torch's default), not the tanh approximation.
             gelu = config.Activation == "gelu";
             RegisterComponents();
