@@ -29,6 +29,22 @@ let lewisStep (maxLength: int) (hidden: int) (embedding: int) (batch: int) =
     let extra = float (maxLength - 1)
     (0.027 + 0.007 * extra) * scale * (float batch / 32.0) ** 0.75, (0.52 + 0.1 * extra) * scale
 
+/// One-thread seconds of one Image game step (batch 32, games of `gameSize` images of 4096 features)
+/// and of evaluating one target (its game drawn, sent and scored): MEASURED_IMAGE. Recurrent channels
+/// at Table 4's GRU 20 add little to the agents' products over 100 x 4096 features.
+let imageStep (c: Channel.Channel) (gameSize: int) =
+    let scale = float gameSize / 100.0
+    let rnn = match c.Architecture with Channel.Instant -> 1.0 | Channel.Recurrent -> 1.2
+    0.05 * scale * rnn, 0.001 * scale * rnn
+
+/// One-thread seconds of one sentence-game step at batch 32 and of evaluating one target: Sent-Ref
+/// trains linear agents on cached vectors (about an Object game Instant step); Sent-Cls runs two
+/// DistilBERT-base forward and backward passes (the sentences, and the 77 intent names):
+/// MEASURED_SENTENCE.
+let sentenceStep (c: Channel.Channel) (classification: bool) =
+    let rnn = match c.Architecture with Channel.Instant -> 0.0 | Channel.Recurrent -> float c.Hidden * float (c.Hidden + c.Embedding) / (1024.0 * 2048.0) * 0.30
+    if classification then 3.0 + rnn, 0.02 else 0.002 + rnn, 0.0001
+
 /// One-thread seconds per MADDPG environment step, updates included (94-97% of the time):
 /// `bench/marl.fsx` at commit c5df9f1 measured 4,851 steps/s on Foraging-8x8-2p-2f-coop (2 agents)
 /// and 2,819 on rware-tiny-4ag (4 agents). An update's critics read every agent's observation and

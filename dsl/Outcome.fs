@@ -32,7 +32,10 @@ type RunContext =
       /// Least wall time between checkpoints (`--checkpoint-minutes`).
       CheckpointEvery: System.TimeSpan
       /// Whether a finished run saves its evaluation games in `Folder` (`--interactions`).
-      SaveInteractions: bool }
+      SaveInteractions: bool
+      /// Logs a line about the run (what its data held, where a cache came from) where its progress
+      /// goes: the sweep's log and the run's log.txt.
+      Note: string -> unit }
 
     /// Where a game trained by the core's epoch loop keeps its checkpoint, and how often: a killed
     /// run continues after its last checkpointed epoch.

@@ -156,7 +156,8 @@ let run (opts: RunnerOptions) (kind: ExperimentKind<'cfg, 'result, 'row>) (confi
                 let report (p: Progress) =
                     lock gate (fun () -> eta.Report(k, p))
                     logRun (sprintf "%s %s %d/%d %s=%.3f %s" name kind.Unit p.Done p.Total p.Metric p.Value (timing ()))
-                let context = { Report = report; Folder = folder; Checkpoints = checkpoints; CheckpointEvery = opts.CheckpointEvery; SaveInteractions = opts.SaveInteractions }
+                let context = { Report = report; Folder = folder; Checkpoints = checkpoints; CheckpointEvery = opts.CheckpointEvery; SaveInteractions = opts.SaveInteractions
+                                Note = fun line -> logRun (sprintf "%s %s" name line) }
                 finish (Finished(kind.Execute cfg context))
                 logRun (sprintf "%s finished in %s" name (formatDuration (clock.Elapsed - started)))
             with

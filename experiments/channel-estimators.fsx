@@ -54,11 +54,11 @@ Experiment.publish options results
         [ sprintf "Test accuracy (mean ± std over seeds) against the number of candidates, and NoUM over the %d test targets. lr %g, %d epochs, batch %d, GRU %d."
               targets settings.LearningRate settings.Epochs settings.BatchSize hidden
           "## Instant channels"
-          ObjectReports.estimatorTable (byArchitecture Instant)
+          ReferentialReports.estimatorTable (byArchitecture Instant)
           "## Recurrent channels"
-          ObjectReports.estimatorTable (byArchitecture Recurrent) ]
+          ReferentialReports.estimatorTable (byArchitecture Recurrent) ]
       Pages =
         [ { File = "candidates.html"; Title = "Estimators in channels"
             Charts =
               [ for arch, title in [ Instant, "Instant channels"; Recurrent, "Recurrent channels" ] ->
-                    ObjectReports.estimatorChart (sprintf "Object game, %s: accuracy vs candidates" title) (byArchitecture arch) ] } ] }
+                    ReferentialReports.estimatorChart (sprintf "Object game, %s: accuracy vs candidates" title) (byArchitecture arch) ] } ] }

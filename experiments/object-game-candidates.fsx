@@ -39,14 +39,14 @@ Experiment.publish options results
     { Title = sprintf "Object game (%s profile)" (Cli.profileName options)
       Body =
         [ "## Table 5 / Figure 3: test accuracy against number of candidates (QT inference-only)"
-          ObjectReports.candidatesTable figure3
+          ReferentialReports.candidatesTable PaperNumbers.Quantized.Object figure3
           "## Table 3: number of unique messages over the test targets (QT inference-only)"
-          ObjectReports.messagesTable figure3
+          ReferentialReports.messagesTable PaperNumbers.Quantized.Object figure3
           "## Table 2, Object row: QT quantizing in training and inference vs inference only"
-          ObjectReports.quantizePhaseTable results.Rows
+          ReferentialReports.quantizePhaseTable PaperNumbers.Quantized.Object results.Rows
           "## The languages: does quantization give compositional messages?"
           "Over the test targets at the best epoch: topographic similarity (Spearman correlation of the targets' Hamming distances and their messages' Hamming distances, every message having the same symbol positions; Euclidean distances for CN's continuous messages), positional and bag-of-symbols disentanglement (Chaabouni et al. 2020) and the entropy of the messages. A QT message's symbols are its quantized levels (word length x message length symbols), a GS message's its words' categories; CN has no symbols, so only topsim. Mean ± std over the runs that measured them (runs stored before language measures existed have none)."
-          ObjectReports.languageTable results.Rows ]
+          ReferentialReports.languageTable results.Rows ]
       Pages =
         [ { File = "candidates.html"; Title = "Figure 3: Object game"
-            Charts = [ ObjectReports.candidatesChart "Object game: accuracy vs candidates (QT inference-only)" figure3 ] } ] }
+            Charts = [ ReferentialReports.candidatesChart "Object game: accuracy vs candidates (QT inference-only)" figure3 ] } ] }

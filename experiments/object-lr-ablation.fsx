@@ -46,16 +46,16 @@ let results = Experiment.run options "object-lr-ablation" kind (armRuns |> List.
 let outcomes = results.Runs |> List.map (fun r -> r.RunId, r.Outcome) |> Map.ofList
 let ablation =
     [ for factor, setting, runs in armRuns ->
-          { ObjectReports.Factor = factor
-            ObjectReports.Setting = setting
-            ObjectReports.Runs = [ for r in runs -> r, outcomes[RunStore.runId r] ] } ]
+          { ReferentialReports.Factor = factor
+            ReferentialReports.Setting = setting
+            ReferentialReports.Runs = [ for r in runs -> r, outcomes[RunStore.runId r] ] } ]
 
-Experiment.publishRows options results.Experiment (ObjectReports.ablationRows ablation) results.Diverged
+Experiment.publishRows options results.Experiment (ReferentialReports.ablationRows ablation) results.Diverged
     { Title = sprintf "Object game at the paper's learning rate: ablation (%s profile)" (Cli.profileName options)
       Body =
         [ sprintf "QT-Instant (alphabet 10, word length 100, quantized at inference), Adam lr %g, batch %d, %d epochs, patience %d, %s negatives; each arm changes one detail of this baseline. Test accuracy at the best epoch (mean ± std over seeds %s), NoUM over the 1000 test targets, and the epoch picked on validation accuracy at 10^4 candidates. The paper reports 1.00 at every candidate count for QT-Inst."
               baseline.LearningRate baseline.BatchSize baseline.Epochs baseline.Patience
               (match baseline.Negatives with Some k -> string k | None -> "all")
               (seeds |> List.map string |> String.concat ", ")
-          ObjectReports.ablationTable candidates ablation ]
+          ReferentialReports.ablationTable candidates ablation ]
       Pages = [] }

@@ -34,7 +34,7 @@ let results = Experiment.run options "quantized-heatmap" kind (Sweep.grid baseRu
 Experiment.publish options results
     { Title = sprintf "Figure 4 (%s profile): Object game, QT-Instant" (Cli.profileName options)
       Body =
-        [ ObjectReports.heatmapTable results.Rows
+        [ ReferentialReports.heatmapTable results.Rows
           "The paper shows Figure 4 only as an image; its text states:"
-          PaperNumbers.Quantized.figure4Claims |> List.map (sprintf "- %s") |> String.concat "\n" ]
-      Pages = [ { File = "heatmaps.html"; Title = "Figure 4: QT-Instant, Object game"; Charts = ObjectReports.heatmapCharts results.Rows } ] }
+          PaperNumbers.Quantized.heatmapClaims PaperNumbers.Quantized.Object |> List.map (sprintf "- %s") |> String.concat "\n" ]
+      Pages = [ { File = "heatmaps.html"; Title = "Figure 4: QT-Instant, Object game"; Charts = ReferentialReports.heatmapCharts results.Rows } ] }

@@ -64,7 +64,7 @@ let private contract =
                     Expect.isFalse (Double.IsFinite d.Value) "with a non-finite value"
                 | Finished m -> failtestf "lr 1e30 finished with test accuracy %A" m.TestAccuracy
                 Expect.isTrue (results.Runs[0..1] |> List.forall (fun r -> r.Outcome.IsFinished)) "the other seeds finish"
-                let table = ObjectReports.candidatesTable results.Rows
+                let table = ReferentialReports.candidatesTable PaperNumbers.Quantized.Object results.Rows
                 Expect.stringContains table "(2 of 3 seeds; 1 diverged)" "the accuracy cells count the diverged seed"
                 Expect.stringContains table "| 2 of 3 seeds; 1 diverged |" "so does the seeds column"
                 Experiment.publish o results { Title = "diverging"; Body = [ table ]; Pages = [] }

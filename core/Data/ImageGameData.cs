@@ -12,6 +12,27 @@ public static class ImageGameData
     /// <summary>Names the validation folder may have, in the order they are looked for.</summary>
     public static readonly IReadOnlyList<string> ValidationFolders = new[] { "val", "valid", "validation" };
 
+    /// <summary>What is missing from <paramref name="folder"/> for the Image game, each problem naming
+    /// the folder or file and where the data comes from; empty when the layout is whole (the files'
+    /// contents are checked when they load).</summary>
+    public static IReadOnlyList<string> Missing(string folder)
+    {
+        if (!Directory.Exists(folder))
+            return new[] { $"image data folder '{folder}' does not exist: it must hold EGG's signal-game data in folders train, val and test (from {ImageFeatureFolder.Source})" };
+        var problems = new List<string>();
+        var validation = ValidationFolders.Select(name => Path.Combine(folder, name)).FirstOrDefault(Directory.Exists);
+        foreach (var (name, path) in new[] { ("train", Path.Combine(folder, "train")), (string.Join(" or ", ValidationFolders), validation), ("test", Path.Combine(folder, "test")) })
+        {
+            if (path is null || !Directory.Exists(path))
+                problems.Add($"image data folder '{folder}' lacks the folder {name} (EGG's signal-game data from {ImageFeatureFolder.Source})");
+            else
+                foreach (var file in new[] { ImageFeatureFolder.FeaturesFile, ImageFeatureFolder.LabelsFile })
+                    if (!File.Exists(Path.Combine(path, file)))
+                        problems.Add($"'{path}' lacks {file} (EGG's signal-game data from {ImageFeatureFolder.Source})");
+        }
+        return problems;
+    }
+
     /// <summary>The three pools: <paramref name="train"/>, <paramref name="validation"/> and
     /// <paramref name="test"/> images drawn uniformly without replacement from their folders with
     /// <paramref name="seed"/>. A missing folder or file, or a folder with fewer images than asked for,

@@ -76,12 +76,14 @@ public sealed record SentenceGameRun(
             .Check(DeviceChoice.IsValid(Device), $"device must be one of {DeviceChoice.Allowed}, got '{Device}'");
 
     /// <summary>What the data rules out: with <paramref name="candidates"/> candidates in the smallest
-    /// split (Sent-Ref: its sentences; Sent-Cls: the intents), every count must be in 2..candidates and
-    /// the negatives at most candidates - 1.</summary>
-    public IReadOnlyList<string> DataProblems(int candidates, string what)
+    /// evaluated split (Sent-Ref: its sentences; Sent-Cls: the intents), every count must be in
+    /// 2..candidates; the negatives are drawn from the training split's <paramref name="trainCandidates"/>
+    /// (default: <paramref name="candidates"/>), so at most that minus one.</summary>
+    public IReadOnlyList<string> DataProblems(int candidates, string what, int? trainCandidates = null)
     {
+        var pool = trainCandidates ?? candidates;
         var problems = new ProblemList()
-            .Check(Negatives is not int k || k <= candidates - 1, $"negatives must be in 1..{candidates - 1} ({what}), got {Negatives}");
+            .Check(Negatives is not int k || k <= pool - 1, $"negatives must be in 1..{pool - 1} (the training split's candidates), got {Negatives}");
         foreach (var c in CandidateCounts.Append(SelectionCandidates).Distinct())
             problems.Check(c >= 2 && c <= candidates, $"candidate counts must be in 2..{candidates} ({what}), got {c}");
         return problems;

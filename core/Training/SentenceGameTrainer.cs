@@ -31,10 +31,10 @@ public static class SentenceGameTrainer
         if (data.Unreadable.Length > 0 || data.Duplicates > 0)
             log?.Invoke($"{run.DataFile}: {data.Unreadable.Length} unreadable rows (first at line {data.Unreadable.FirstOrDefault()?.Line}), " +
                         $"{data.Duplicates} repeated texts left out");
-        var (candidates, what) = run.Game == SentenceGame.Classification
-            ? (data.Classes.Length, "the intents")
-            : (Math.Min(data.Validation.Length, data.Test.Length), "the sentences of the smallest split");
-        var dataProblems = run.DataProblems(candidates, what);
+        var (candidates, what, pool) = run.Game == SentenceGame.Classification
+            ? (data.Classes.Length, "the intents", data.Classes.Length)
+            : (Math.Min(data.Validation.Length, data.Test.Length), "the sentences of the smallest split", data.Train.Length);
+        var dataProblems = run.DataProblems(candidates, what, pool);
         if (dataProblems.Count > 0) throw new ArgumentException(string.Join("\n", dataProblems));
 
         using var scope = NewDisposeScope();

@@ -1,5 +1,6 @@
-/// Tables and plots of Object game results, with the paper's numbers beside ours.
-module CommLab.Dsl.ObjectReports
+/// Tables and plots of the referential games' results (Object, Image, Sent-Ref, Sent-Cls), with the
+/// paper's numbers of the game beside ours.
+module CommLab.Dsl.ReferentialReports
 
 open CommLab.Dsl.Channel
 open CommLab.Dsl.ObjectGame
@@ -24,8 +25,9 @@ let private seeds (rows: Row list) =
     let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Estimator, r.Quantize, r.Normalization, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
     Summary.seeds (perRun |> List.map (fun r -> r.Diverged))
 
-/// Table 5 / Figure 3: accuracy against the number of candidates, ours (mean ± std over seeds) and the paper's.
-let candidatesTable (rows: Row list) =
+/// Tables 5-8 / Figure 3: accuracy against the number of candidates, ours (mean ± std over seeds) and
+/// the paper's for `game`.
+let candidatesTable (game: PaperNumbers.Quantized.Game) (rows: Row list) =
     let counts = rows |> List.map (fun r -> r.Candidates) |> List.distinct |> List.sort
     let acc = Summary.by (fun r -> r.Channel, r.Candidates) (fun r -> r.Accuracy) rows
     let body =
@@ -34,23 +36,24 @@ let candidatesTable (rows: Row list) =
               let alphabet = match r.Mode with CN -> Markdown.missing | GS | QT -> string r.Alphabet
               yield [ ch; "ours"; alphabet; string r.WordLength; string r.MessageLength; seeds (rows |> List.filter (fun x -> x.Channel = ch)) ]
                     @ [ for k in counts -> Summary.format 3 (acc.TryFind(ch, k)) ]
-              let paper = PaperNumbers.Quantized.table5.TryFind ch |> Option.defaultValue Map.empty
-              let pa, pw, pm = PaperNumbers.Quantized.table5Settings.TryFind ch |> Option.defaultValue (None, 0, 0)
+              let paper = (PaperNumbers.Quantized.accuracy game).TryFind ch |> Option.defaultValue Map.empty
+              let pa, pw, pm = (PaperNumbers.Quantized.settings game).TryFind ch |> Option.defaultValue (None, 0, 0)
               yield [ ch; "paper"; (match pa with Some a -> string a | None -> "n/a"); string pw; string pm; "3" ]
                     @ [ for k in counts -> Markdown.decimalsOpt 3 (paper.TryFind k) ] ]
     Markdown.table ([ "channel"; "source"; "alphabet"; "word len"; "msg len"; "seeds" ] @ [ for k in counts -> string k ]) body
 
-/// Table 3: number of unique messages over the test targets, GS against QT.
-let messagesTable (rows: Row list) =
+/// Table 3 (the row of `game`): number of unique messages over the test targets, GS against QT.
+let messagesTable (game: PaperNumbers.Quantized.Game) (rows: Row list) =
     // Every row of a run repeats its NoUM: keep one row per run.
     let perRun = rows |> List.distinctBy (fun r -> r.Channel, r.Quantize, r.Alphabet, r.WordLength, r.MessageLength, r.Seed)
     let noum = Summary.by (fun r -> r.Channel) (fun r -> float r.Messages) perRun
     let targets = rows |> List.filter (fun r -> not r.Diverged) |> List.map (fun r -> r.Targets) |> List.tryHead |> Option.defaultValue 0
+    let paperMessages = PaperNumbers.Quantized.uniqueMessages game
     let body =
         [ for ch in perRun |> List.filter (fun r -> r.Mode <> CN) |> byChannel ->
               [ ch; string targets; Summary.format 0 (noum.TryFind ch)
-                PaperNumbers.Quantized.table3.TryFind ch |> Option.map string |> Option.defaultValue Markdown.missing ] ]
-    Markdown.table [ "channel"; "targets"; "NoUM ours"; "NoUM paper" ] body
+                (snd paperMessages).TryFind ch |> Option.map string |> Option.defaultValue Markdown.missing ] ]
+    Markdown.table [ "channel"; "targets"; "NoUM ours"; sprintf "NoUM paper (of %d)" (fst paperMessages) ] body
 
 /// The language of the test messages per channel (mean ± std over the runs that measured it): does
 /// quantization give compositional languages? Topsim over all channels (CN's with Euclidean message
@@ -72,8 +75,8 @@ let languageTable (rows: Row list) =
 // Quantization phases in table order: both phases, then inference only.
 let private phases = [ TrainAndInference; InferenceOnly ]
 
-/// Table 2 (Object row): QT with 2 and with the most candidates, train+inference against inference-only.
-let quantizePhaseTable (rows: Row list) =
+/// Table 2 (the row of `game`): QT with 2 and with the most candidates, train+inference against inference-only.
+let quantizePhaseTable (game: PaperNumbers.Quantized.Game) (rows: Row list) =
     let qt = rows |> List.filter (fun r -> r.Mode = QT)
     let most = qt |> List.map (fun r -> r.Candidates) |> List.fold max 0
     let acc = Summary.by (fun r -> r.Architecture, r.Quantize, r.Candidates) (fun r -> r.Accuracy) qt
@@ -81,7 +84,7 @@ let quantizePhaseTable (rows: Row list) =
         [ for arch in [ Instant; Recurrent ] do
               for phase in phases do
                   if acc.ContainsKey(arch, phase, 2) then
-                      let p2, pmax = PaperNumbers.Quantized.table2[(arch, phase)]
+                      let p2, pmax = (PaperNumbers.Quantized.quantizePhases game)[(arch, phase)]
                       yield [ string arch; string phase; Summary.format 3 (acc.TryFind(arch, phase, 2)); Summary.format 3 (acc.TryFind(arch, phase, most))
                               Markdown.decimals 2 p2; Markdown.decimals 2 pmax ] ]
     Markdown.table [ "channel"; "quantize"; "2 ours"; sprintf "%d ours" most; "2 paper"; "max paper" ] body
@@ -97,7 +100,7 @@ let private candidatesChartBy (key: Row -> string) (title: string) (rows: Row li
 /// Accuracy-against-candidates curves, one line per channel (mean over seeds), log x axis.
 let candidatesChart (title: string) (rows: Row list) = candidatesChartBy (fun r -> r.Channel) title rows
 
-/// Figure 4: a value over alphabet size (rows) x word length (columns) for one quantization phase.
+/// Figures 4-7: a value over alphabet size (rows) x word length (columns) for one quantization phase.
 let heatmapGrid (value: Row -> float) (normalization: Normalization) (phase: Quantize) (rows: Row list) =
     let rs = rows |> List.filter (fun r -> r.Quantize = phase && r.Normalization = normalization)
     let alphabets = rs |> List.map (fun r -> r.Alphabet) |> List.distinct |> List.sort
@@ -113,12 +116,12 @@ let private means (z: Summary.Cell option[][]) = z |> Array.map (Array.map meanO
 
 let private normalizations (rows: Row list) = rows |> List.map (fun r -> r.Normalization) |> List.distinct
 
-// Figure 4 reads each run at its largest candidate count: that count and the rows at it.
+// Figures 4-7 read each run at its largest candidate count: that count and the rows at it.
 let private atMostCandidates (rows: Row list) =
     let most = rows |> List.map (fun r -> r.Candidates) |> List.fold max 0
     most, rows |> List.filter (fun r -> r.Candidates = most)
 
-/// Figure 4 as markdown: one table per normalization and phase, accuracy and NoUM in each cell.
+/// Figures 4-7 as markdown: one table per normalization and phase, accuracy and NoUM in each cell.
 let heatmapTable (rows: Row list) =
     let most, atMost = atMostCandidates rows
     [ for norm in normalizations rows do
@@ -151,7 +154,7 @@ let private normalizationTitle =
     | PerWord -> "each word normalized alone"
     | Batch -> "words normalized over the batch"
 
-/// Figure 4 as heatmaps per normalization, the two quantization phases of one measure side by side:
+/// Figures 4-7 as heatmaps per normalization, the two quantization phases of one measure side by side:
 /// accuracy on a fixed 0..1 colour scale, NoUM on 0..the test targets, every cell's value printed.
 let heatmapCharts (rows: Row list) =
     let most, atMost = atMostCandidates rows
