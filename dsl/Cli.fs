@@ -49,6 +49,8 @@ type Arguments =
     | Run of id: string
     | Only of text: string
     | Interactions of save: OnOff
+    | Data of path: string
+    | Model of dir: string
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -74,6 +76,8 @@ type Arguments =
             | Poll_Seconds _ -> "slurm: seconds between looks at the queue while waiting (default 30)."
             | Run _ -> "run only the run with this id (a folder name under runs/), as each Slurm array task does."
             | Only _ -> "keep only the sweep's runs whose label (as the log prints it) contains this text (repeatable: all must match); tables go to <profile>-only-<text>/."
+            | Data _ -> "Image and sentence games: the paper's data, EGG's signal-game folder (train, val, test) or Banking77's train.csv (default: a synthetic stand-in for smoke and quick; required for paper)."
+            | Model _ -> "sentence games: a DistilBERT checkpoint folder (config.json, vocab.txt, model.safetensors; required with --data)."
             | Interactions _ -> "on: each run that finishes saves its evaluation games (target, message, guess) as interactions.csv.gz in its run folder, for the analyse step; off: not (default: on for smoke and quick, off for paper)."
 
 /// Parsed options.
@@ -98,7 +102,11 @@ type Options =
       /// Only the runs whose label contains every one of these texts (a slice of the sweep); empty: all.
       Only: string list
       /// Runs that finish save their evaluation games (`InteractionFile`) in their folder.
-      Interactions: bool }
+      Interactions: bool
+      /// The Image and sentence games' data (`--data`); None: a synthetic stand-in, or an error for paper.
+      Data: string option
+      /// The sentence games' DistilBERT checkpoint folder (`--model`).
+      Model: string option }
 
 /// Where a sweep's runs execute.
 and Executor =
@@ -196,7 +204,9 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
                 match r.TryGetResult Interactions with
                 | Some On -> true
                 | Some Off -> false
-                | None -> r.GetResult(Profile, defaultValue = defaultProfile) <> Paper }
+                | None -> r.GetResult(Profile, defaultValue = defaultProfile) <> Paper
+              Data = r.TryGetResult Data
+              Model = r.TryGetResult Model }
         // The Slurm options mean nothing to a local sweep: saying so beats ignoring a typo'd --executor.
         let slurmOnly =
             match options.Executor with
@@ -223,12 +233,17 @@ let parse (script: string) (defaultProfile: Profile) (argv: string[]) : Options 
                     | _ -> None)
                 |> List.map (sprintf "%s applies to --executor slurm only (the executor here is local)")
                 |> List.distinct
+        // Only the Image and sentence games read data files; elsewhere --data or --model is a mistake to name.
+        let dataOptions =
+            let reads = script.StartsWith "image-" || script.StartsWith "sent-"
+            [ if not reads && options.Data.IsSome then sprintf "--data applies to the Image and sentence games only, not %s" script
+              if not (script.StartsWith "sent-") && options.Model.IsSome then sprintf "--model applies to the sentence games only, not %s" script ]
         let runId =
             match options.Run with
             | Some id when not (System.Text.RegularExpressions.Regex.IsMatch(id, "^[0-9a-f]{12}$")) ->
                 Some(sprintf "--run must be a run id, 12 hex digits (a folder name under <out>/<experiment>/runs/), got '%s'" id)
             | _ -> None
-        match slurmOnly @ Validation.problems
+        match slurmOnly @ dataOptions @ Validation.problems
                   [ (match options.Jobs with Some j -> Validation.atLeast "--jobs" 1 j | None -> None)
                     (if options.CheckpointMinutes >= 0.0 && System.Double.IsFinite options.CheckpointMinutes then None
                      else Some(sprintf "--checkpoint-minutes must be a finite number >= 0, got %g" options.CheckpointMinutes))
@@ -278,4 +293,10 @@ let sweepArguments (o: Options) : string list =
       yield! [ "--device"; o.Device ]
       yield! [ "--out"; System.IO.Path.GetFullPath o.Out ]
       yield! [ "--checkpoint-minutes"; o.CheckpointMinutes.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ]
-      yield! [ "--interactions"; (if o.Interactions then "on" else "off") ] ]
+      yield! [ "--interactions"; (if o.Interactions then "on" else "off") ]
+      match o.Data with
+      | Some path -> yield! [ "--data"; System.IO.Path.GetFullPath path ]
+      | None -> ()
+      match o.Model with
+      | Some dir -> yield! [ "--model"; System.IO.Path.GetFullPath dir ]
+      | None -> () ]

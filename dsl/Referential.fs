@@ -131,3 +131,22 @@ let rows (channel: Channel) (seed: int) (learningRate: float) (candidates: int l
                   Entropy = Language.valueOf (fun m -> m.Entropy) o.Language
                   Diverged = false } ]
     | Diverged _ -> candidates |> List.map row
+
+/// The channels of the paper's tables for `game` (footnote 5), Instant then Recurrent (messages of 6
+/// words), each as CN, GS, QT quantizing in inference only and QT quantizing in training and inference
+/// (Table 2); `sizes` sets the GRU and embedding sizes of the game (Table 4) on both.
+let paperChannels (game: PaperNumbers.Quantized.Game) (sizes: Channel -> Channel) : Channel list =
+    let settings = PaperNumbers.Quantized.settings game
+    let instant = { Channel.defaults with Architecture = Instant; MessageLength = 1 }
+    let recurrent = { Channel.defaults with Architecture = Recurrent; MessageLength = 6 }
+    [ for c in [ instant; recurrent ] do
+          let c = sizes c
+          let wordLength mode = let _, w, _ = settings[Channel.name { c with Mode = mode }] in w
+          yield { c with Mode = CN }
+          yield { c with Mode = GS; Alphabet = wordLength GS; WordLength = wordLength GS }
+          yield { c with Mode = QT; Quantize = InferenceOnly; WordLength = wordLength QT }
+          yield { c with Mode = QT; Quantize = TrainAndInference; WordLength = wordLength QT } ]
+
+/// What every table and page made from synthetic stand-in data says first.
+let standInNote =
+    "**Synthetic stand-in, not the paper's data.** These runs read generated data in the real files' layout (`--data` was not given), so they check that the pipeline runs end to end; their numbers say nothing about the paper's. See docs/quantized-communication.md for the data."

@@ -236,3 +236,48 @@ let ablationRows (arms: AblationArm list) : AblationRow list =
                   for k in run.Candidates ->
                       { Factor = arm.Factor; Setting = arm.Setting; Seed = run.Seed; Candidates = k; Accuracy = nan
                         Messages = 0; BestEpoch = 0; Diverged = true } ]
+
+// What a game's language measures compare: the targets' attributes, or (Image, sentences) their class.
+let private languageText (game: PaperNumbers.Quantized.Game) =
+    let targets =
+        match game with
+        | PaperNumbers.Quantized.Object -> "the targets' Hamming distances"
+        | _ -> "whether two targets share their class (the only meaning the data gives them)"
+    sprintf "Over the test targets at the best epoch: topographic similarity (Spearman correlation of %s and their messages' Hamming distances, every message having the same symbol positions; Euclidean distances for CN's continuous messages), positional and bag-of-symbols disentanglement (Chaabouni et al. 2020) and the entropy of the messages. A QT message's symbols are its quantized levels (word length x message length symbols), a GS message's its words' categories; CN has no symbols, so only topsim. Mean ± std over the runs that measured them (runs stored before language measures existed have none)." targets
+
+/// The report of a game's candidates experiment: Table 5-8 / Figure 3's panel (QT inference-only),
+/// the game's rows of Table 3 (NoUM) and Table 2 (the two quantization phases), and the languages.
+/// Runs on a synthetic stand-in say so first, in the title and on the page.
+let candidatesReport (game: PaperNumbers.Quantized.Game) (profile: string) (standIn: bool) (rows: Row list) : Experiment.Report =
+    let name = PaperNumbers.Quantized.gameName game
+    let figure3 = rows |> List.filter (fun r -> r.Mode <> QT || r.Quantize = InferenceOnly)
+    let suffix = if standIn then ", synthetic stand-in" else ""
+    { Title = sprintf "%s game (%s profile%s)" name profile suffix
+      Body =
+        [ if standIn then Referential.standInNote
+          sprintf "## Table %d / Figure 3: test accuracy against number of candidates (QT inference-only)" (PaperNumbers.Quantized.candidatesTable game)
+          candidatesTable game figure3
+          "## Table 3: number of unique messages over the test targets (QT inference-only)"
+          messagesTable game figure3
+          sprintf "## Table 2, %s row: QT quantizing in training and inference vs inference only" name
+          quantizePhaseTable game rows
+          "## The languages: does quantization give compositional messages?"
+          languageText game
+          languageTable rows ]
+      Pages =
+        [ { File = "candidates.html"; Title = sprintf "Figure 3: %s game%s" name suffix
+            Charts = [ candidatesChart (sprintf "%s game: accuracy vs candidates (QT inference-only)%s" name suffix) figure3 ] } ] }
+
+/// The report of a game's heatmap experiment (Figures 4-7): accuracy and NoUM over alphabet x word
+/// length per quantization phase and normalization, then what the paper's text says of its figure.
+let heatmapReport (game: PaperNumbers.Quantized.Game) (profile: string) (standIn: bool) (rows: Row list) : Experiment.Report =
+    let name = PaperNumbers.Quantized.gameName game
+    let figure = PaperNumbers.Quantized.heatmapFigure game
+    let suffix = if standIn then ", synthetic stand-in" else ""
+    { Title = sprintf "Figure %d (%s profile%s): %s game, QT-Instant" figure profile suffix name
+      Body =
+        [ if standIn then Referential.standInNote
+          heatmapTable rows
+          sprintf "The paper shows Figure %d only as an image; its text states:" figure
+          PaperNumbers.Quantized.heatmapClaims game |> List.map (sprintf "- %s") |> String.concat "\n" ]
+      Pages = [ { File = "heatmaps.html"; Title = sprintf "Figure %d: QT-Instant, %s game%s" figure name suffix; Charts = heatmapCharts rows } ] }

@@ -32,9 +32,4 @@ let sweep =
 let results = Experiment.run options "quantized-heatmap" kind (Sweep.grid baseRun sweep)
 
 Experiment.publish options results
-    { Title = sprintf "Figure 4 (%s profile): Object game, QT-Instant" (Cli.profileName options)
-      Body =
-        [ ReferentialReports.heatmapTable results.Rows
-          "The paper shows Figure 4 only as an image; its text states:"
-          PaperNumbers.Quantized.heatmapClaims PaperNumbers.Quantized.Object |> List.map (sprintf "- %s") |> String.concat "\n" ]
-      Pages = [ { File = "heatmaps.html"; Title = "Figure 4: QT-Instant, Object game"; Charts = ReferentialReports.heatmapCharts results.Rows } ] }
+    (ReferentialReports.heatmapReport PaperNumbers.Quantized.Object (Cli.profileName options) false results.Rows)

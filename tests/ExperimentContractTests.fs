@@ -10,7 +10,7 @@ open CommLab.Dsl
 open CommLab.Dsl.Channel
 
 let private options (out: string) : Cli.Options =
-    { Script = "contract"; Profile = Cli.Smoke; Seeds = None; Jobs = Some 1; Device = "cpu"; Out = out; CheckpointMinutes = 10.0; Plan = false; Executor = Cli.LocalExecutor; Run = None; Only = []; Interactions = false }
+    { Script = "contract"; Profile = Cli.Smoke; Seeds = None; Jobs = Some 1; Device = "cpu"; Out = out; CheckpointMinutes = 10.0; Plan = false; Executor = Cli.LocalExecutor; Run = None; Only = []; Interactions = false; Data = None; Model = None }
 
 /// A tiny Object game (4 x 4 objects, QT-Instant with words of 16) that learns in a second at lr 1e-2.
 let private tiny =

@@ -61,7 +61,7 @@ let tests =
             let kind, calls = counting ()
             Runner.run opts kind (configs 2) |> ignore
             let cli: Cli.Options =
-                { Script = "plan"; Profile = Cli.Paper; Seeds = None; Jobs = Some 2; Device = "cpu"; Out = tmp.Path; CheckpointMinutes = 10.0; Plan = true; Executor = Cli.LocalExecutor; Run = None; Only = []; Interactions = false }
+                { Script = "plan"; Profile = Cli.Paper; Seeds = None; Jobs = Some 2; Device = "cpu"; Out = tmp.Path; CheckpointMinutes = 10.0; Plan = true; Executor = Cli.LocalExecutor; Run = None; Only = []; Interactions = false; Data = None; Model = None }
             // Costs are x hours here; runs 3 and 4 are left: 7 h in all, the longest 4 h.
             let lines = Experiment.plan cli "test" { kind with Cost = fun c -> 3600.0 * float c.X } (configs 4)
             Expect.equal lines[0] "test, Paper profile: 4 runs, 2 finished, 2 to run." "runs counted, finished ones found in the store"
