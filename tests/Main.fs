@@ -85,6 +85,7 @@ let allTests =
         SafetensorsTests.tests
         WordPieceTests.tests
         DistilBertTests.tests
+        SentenceGameTests.tests
     ]
 
 [<EntryPoint>]

@@ -1,0 +1,182 @@
+/// The sentence games (Sent-Ref, Sent-Cls): Banking77's distinct sentences split 80/10/10, Sent-Ref's
+/// frozen vectors cached by what made them, dropout drawn from a run's own generator, the sentence agent
+/// that trims padding and chunks evaluation, the run's checks, and training on the stand-in.
+module CommLab.Tests.SentenceGameTests
+
+open System
+open System.IO
+open Expecto
+open TorchSharp
+open CommLab.Agents
+open CommLab.Channels
+open CommLab.Data
+open CommLab.Estimators
+open CommLab.Files
+open CommLab.Text
+open CommLab.Training
+open CommLab.Tests.TensorValues
+
+let private csvIn (dir: TempDir) (lines: string list) =
+    let path = Path.Combine(dir.Path, "train.csv")
+    File.WriteAllText(path, String.concat "\n" ("text,category" :: lines) + "\n")
+    path
+
+/// The stand-in of the sentence games: 8 intents of 40 sentences (seed 3) and a tiny random DistilBERT
+/// over their words (StandIns.TinyEncoder, seed `modelSeed`), in `dir`. 320 distinct sentences split
+/// 256/32/32 (TargetSplit.Sizes: round(32.0) each for validation and test).
+let private standIn (dir: TempDir) modelSeed =
+    let csv = Path.Combine(dir.Path, "train.csv")
+    let model = Path.Combine(dir.Path, "model")
+    StandIns.WriteBankingCsv(csv, 8, 40, 3)
+    StandIns.WriteSentenceModel(model, csv, StandIns.TinyEncoder, modelSeed)
+    csv, model
+
+let private maxDifference (a: float32[]) (b: float32[]) =
+    Expect.equal a.Length b.Length "as many values"
+    Array.map2 (fun x y -> abs (x - y)) a b |> Array.max
+
+let private data =
+    testList "sentence game data" [
+        test "a repeated text is kept once and counted; an unreadable row is carried; classes in ordinal name order" {
+            use dir = new TempDir()
+            // Readable rows 0..10 (line 6, without a comma, is not one): 11 rows, 3 repeating an earlier
+            // text (one of them under another intent), so 8 distinct sentences.
+            let path =
+                csvIn dir [ "my card is lost,beta"                   // row 0
+                            "why is my pin blocked?,Zeta"            // row 1
+                            "my card is lost,beta"                   // row 2: repeat of row 0
+                            "\"a transfer, twice\",alpha_x"          // row 3
+                            "no comma here"                          // line 6: unreadable
+                            "my card is lost,alpha_x"                // row 4: repeat of row 0, another intent
+                            "a refund please,alpha_x"                // row 5
+                            "top up failed,beta"                     // row 6
+                            "why is my pin blocked?,Zeta"            // row 7: repeat of row 1
+                            "where is my money,Zeta"                 // row 8
+                            "card expired,beta"                      // row 9
+                            "fee charged twice,alpha_x" ]            // row 10
+            let d = SentenceGameData.Load(path, 1)
+            Expect.equal d.Duplicates 3 "rows 2, 4 and 7 repeat an earlier text"
+            Expect.equal (d.Unreadable |> Array.map (fun u -> u.Line, u.Raw)) [| 6, "no comma here" |] "the row without a comma, at line 6 (the header is line 1)"
+            // Ordinal order puts capitals first: culture order would give alpha_x, beta, Zeta.
+            Expect.equal d.Classes [| "Zeta"; "alpha_x"; "beta" |] "classes numbered in ordinal name order"
+            let all = Array.concat [ d.Train; d.Validation; d.Test ] |> Array.sortBy (fun s -> s.Row)
+            let expected =
+                [| "my card is lost", 2, 0; "why is my pin blocked?", 0, 1; "a transfer, twice", 1, 3; "a refund please", 1, 5
+                   "top up failed", 2, 6; "where is my money", 0, 8; "card expired", 2, 9; "fee charged twice", 1, 10 |]
+            Expect.equal (all |> Array.map (fun s -> s.Text, s.Class, s.Row)) expected
+                "each distinct text once, with the first row's intent and its index among the readable rows"
+        }
+
+        test "the three splits partition the distinct sentences 80/10/10; the seed decides the split" {
+            use dir = new TempDir()
+            let path = Path.Combine(dir.Path, "train.csv")
+            StandIns.WriteBankingCsv(path, 8, 40, 3)
+            let texts = Banking77.Read(path).Rows |> Array.map (fun r -> r.Text)
+            Expect.equal (Array.distinct texts).Length 320 "the stand-in's 8 x 40 sentences are distinct"
+            let a = SentenceGameData.Load(path, 1)
+            let sizes = struct (a.Train.Length, a.Validation.Length, a.Test.Length)
+            Expect.equal sizes (TargetSplit.Sizes(320, 0.1, 0.1)) "sizes as TargetSplit.Sizes gives them"
+            Expect.equal sizes (struct (256, 32, 32)) "10% of 320 is 32"
+            let parts = Array.concat [ a.Train; a.Validation; a.Test ] |> Array.map (fun s -> s.Text)
+            Expect.equal (Array.sort parts) (Array.sort texts) "together they hold every sentence exactly once"
+            Expect.equal a.Classes.Length 8 "8 intents"
+            let again = SentenceGameData.Load(path, 1)
+            Expect.sequenceEqual (again.Test |> Array.map (fun s -> s.Row)) (a.Test |> Array.map (fun s -> s.Row)) "the same seed, the same test sentences in the same order"
+            Expect.sequenceEqual (again.Train |> Array.map (fun s -> s.Row)) (a.Train |> Array.map (fun s -> s.Row)) "and the same training sentences"
+            let other = SentenceGameData.Load(path, 2)
+            Expect.notEqual (other.Test |> Array.map (fun s -> s.Row)) (a.Test |> Array.map (fun s -> s.Row)) "another seed, another split"
+        }
+
+        test "an intent is read with spaces for underscores" {
+            Expect.equal (SentenceGameData.ClassText "card_arrival") "card arrival" "one underscore"
+            Expect.equal (SentenceGameData.ClassText "top_up_by_card_charge") "top up by card charge" "every underscore"
+            Expect.equal (SentenceGameData.ClassText "Refund") "Refund" "nothing else changes"
+        }
+
+        test "a file with too few distinct sentences for three splits is refused, naming the file" {
+            use dir = new TempDir()
+            let two = csvIn dir [ "my card is lost,a"; "my card is lost,a"; "why is my pin blocked?,b" ]
+            let e = Thrown.message<InvalidDataException> (fun () -> SentenceGameData.Load(two, 1) |> ignore) "two sentences"
+            Expect.stringContains e two "names the file"
+            Expect.stringContains e "holds 2 distinct readable sentences" "counts the distinct sentences"
+            // Five distinct sentences still leave validation empty: 10% of 5 rounds to 0 (to even).
+            use dir = new TempDir()
+            let five = csvIn dir [ for i in 1 .. 5 -> sprintf "sentence number %d,a" i ]
+            let e = Thrown.message<InvalidDataException> (fun () -> SentenceGameData.Load(five, 1) |> ignore) "five sentences"
+            Expect.stringContains e five "names the file"
+            Expect.stringContains e "holds 5 distinct readable sentences" "counts them"
+            use dir = new TempDir()
+            let six = csvIn dir [ for i in 1 .. 6 -> sprintf "sentence number %d,a" i ]
+            let d = SentenceGameData.Load(six, 1)
+            Expect.equal (d.Train.Length, d.Validation.Length, d.Test.Length) (4, 1, 1) "six are enough: round(0.6) = 1 each"
+        }
+    ]
+
+let private spec = ChannelSpec(ChannelMode.Quantized, ChannelArchitecture.Instant, 4, 16, 1, QuantizePhase.InferenceOnly, EstimatorSpec.Relaxed 1.0, 16, 16)
+
+/// A run on QT-Instant (alphabet 4, word length 16), mean pooling, max length 32, batches of 16,
+/// patience as long as the epochs, data seed 0.
+let private runOf game csv model cache lr epochs (negatives: int option) counts selection seed =
+    SentenceGameRun(spec, game, csv, model, SentencePooling.Mean, 32, lr, 16, epochs, epochs, Option.toNullable negatives,
+                    Nullable(), counts, selection, seed, 0, "cpu", cache)
+
+/// The stand-in run of the known results: test at 2, 4 and 8 candidates, the best epoch picked at 8.
+let private run game csv model cache lr epochs negatives seed = runOf game csv model cache lr epochs negatives [| 2; 4; 8 |] 8 seed
+
+let private settings =
+    testList "sentence game run" [
+        test "every bad setting is named with its value and what is allowed" {
+            let good = run SentenceGame.Referential "train.csv" "model" "cache" 1e-3 1 None 1
+            Expect.isEmpty (good.Problems()) "the stand-in run is valid"
+            let noWord = ChannelSpec(ChannelMode.Quantized, ChannelArchitecture.Instant, 4, 0, 1, QuantizePhase.InferenceOnly, EstimatorSpec.Relaxed 1.0, 16, 16)
+            let bad =
+                SentenceGameRun(noWord, SentenceGame.Referential, " ", "", SentencePooling.Mean, 1, 0.0, 0, 0, 0,
+                                Nullable 0, Nullable 0, [||], 8, 1, 0, "tpu", "")
+            Expect.equal (List.ofSeq (bad.Problems()))
+                [ "word length must be >= 1, got 0"
+                  "data file must be given (Banking77's train.csv)"
+                  "model folder must be given (a DistilBERT checkpoint folder)"
+                  "max length must be >= 2 ([CLS] and [SEP]), got 1"
+                  "learning rate must be > 0 and finite, got 0"
+                  "batch size must be >= 1, got 0"
+                  "epochs must be >= 1, got 0"
+                  "patience must be >= 1, got 0"
+                  "negatives must be >= 1 (or all), got 0"
+                  "games per epoch must be >= 1 (or one pass over the targets), got 0"
+                  "candidate counts must list at least one count"
+                  "cache folder must be given for Sent-Ref's sentence vectors"
+                  sprintf "device must be one of %s, got 'tpu'" CommLab.Devices.DeviceChoice.Allowed ]
+                "every problem, in field order"
+            let cls = SentenceGameRun(spec, SentenceGame.Classification, "train.csv", "model", SentencePooling.Mean, 32, 1e-3, 16, 1, 1,
+                                      Nullable(), Nullable(), [| 2 |], 2, 1, 0, "cpu", "")
+            Expect.isEmpty (cls.Problems()) "Sent-Cls needs no cache folder"
+        }
+
+        test "the data bounds candidate counts and negatives: the intents for Sent-Cls, the smallest split for Sent-Ref" {
+            let cls negatives counts selection = runOf SentenceGame.Classification "x" "m" "" 1e-3 1 negatives counts selection 1
+            Expect.equal (List.ofSeq ((cls (Some 8) [| 2; 4; 16 |] 9).DataProblems(8, "the intents")))
+                [ "negatives must be in 1..7 (the intents), got 8"
+                  "candidate counts must be in 2..8 (the intents), got 16"
+                  "candidate counts must be in 2..8 (the intents), got 9" ]
+                "8 intents: at most 7 negatives and 8 candidates (the selection count too)"
+            Expect.isEmpty ((cls (Some 7) [| 2; 8 |] 8).DataProblems(8, "the intents")) "7 and 8 fit"
+            Expect.equal (List.ofSeq ((cls None [| 1; 2 |] 2).DataProblems(8, "the intents")))
+                [ "candidate counts must be in 2..8 (the intents), got 1" ] "one candidate is no game"
+        }
+
+        test "the trainer checks the data's bounds before loading a model" {
+            use dir = new TempDir()
+            let csv = Path.Combine(dir.Path, "train.csv")
+            StandIns.WriteBankingCsv(csv, 8, 40, 3)
+            let missing = Path.Combine(dir.Path, "no-model")   // never read: the data is refused first
+            let refused (r: SentenceGameRun) = Thrown.message<ArgumentException> (fun () -> SentenceGameTrainer.Train r |> ignore) "refused"
+            // Sent-Ref: the smallest split holds 32 of the 320 sentences.
+            let e = refused (runOf SentenceGame.Referential csv missing dir.Path 1e-2 1 (Some 32) [| 2; 40 |] 8 1)
+            Expect.equal e "negatives must be in 1..31 (the sentences of the smallest split), got 32\ncandidate counts must be in 2..32 (the sentences of the smallest split), got 40" "Sent-Ref"
+            let e = refused (run SentenceGame.Classification csv missing dir.Path 1e-3 1 (Some 8) 1)
+            Expect.equal e "negatives must be in 1..7 (the intents), got 8" "Sent-Cls: 8 intents"
+        }
+    ]
+
+/// Data and settings: no model is trained or built.
+let tests = testList "sentence game data" [ data; settings ]
