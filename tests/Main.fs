@@ -86,6 +86,7 @@ let allTests =
         WordPieceTests.tests
         DistilBertTests.tests
         SentenceGameTests.tests
+        SentenceGameTests.parts
     ]
 
 [<EntryPoint>]

@@ -178,5 +178,184 @@ let private settings =
         }
     ]
 
+let private vectors =
+    testList "sentence vectors" [
+        test "the first call encodes and writes one file, the second reads it; other inputs, other files" {
+            use dir = new TempDir()
+            let csv, model = standIn dir 5
+            let otherModel = Path.Combine(dir.Path, "other-model")
+            StandIns.WriteSentenceModel(otherModel, csv, StandIns.TinyEncoder, 6)
+            let cache = Path.Combine(dir.Path, "cache")
+            let texts = Banking77.Read(csv).Rows |> Array.take 40 |> Array.map (fun r -> r.Text)
+            let messages = Collections.Generic.List<string>()
+            let vectorsOf folder (texts: string[]) pooling maxLength =
+                floats (SentenceVectorCache.Vectors(folder, texts, pooling, maxLength, cache, Action<string>(messages.Add)))
+            let files () = Directory.GetFiles cache |> Array.map Path.GetFileName |> Array.sort
+            let first = vectorsOf model texts SentencePooling.Mean 32
+            let key = SentenceVectorCache.Key(BertCheckpoint.Fingerprint model, texts, SentencePooling.Mean, 32)
+            let file = Path.Combine(cache, key + ".safetensors")
+            Expect.equal (files ()) [| key + ".safetensors" |] "one file, named by the key"
+            Expect.equal (List.ofSeq messages) [ sprintf "encoding 40 sentences with %s (once; kept in %s)" model file ] "says it encoded"
+            let metadata = Safetensors.ReadMetadata file
+            Expect.equal (metadata["checkpoint"], metadata["pooling"], metadata["max_length"], metadata["sentences"])
+                (BertCheckpoint.Fingerprint model, "Mean", "32", "40") "the file says what it was made from"
+            messages.Clear()
+            let second = vectorsOf model texts SentencePooling.Mean 32
+            Expect.equal (List.ofSeq messages) [ sprintf "sentence vectors read from %s" file ] "the second call reads the file"
+            Expect.equal second first "the values read are those written"
+            use checkpoint = BertCheckpoint.Load model
+            let direct = SentenceEncoder.Vectors(checkpoint.Tokenizer, checkpoint.Model, texts, SentencePooling.Mean, 32) |> Array.concat
+            Expect.equal first direct "the vectors are SentenceEncoder's"
+            Expect.equal first.Length (40 * 32) "40 sentences of dim 32"
+            messages.Clear()
+            // Each change of input makes a key of its own and a file of its own, and changes the values.
+            let changed =
+                [ "Cls pooling", vectorsOf model texts SentencePooling.Cls 32
+                  "max length 6", vectorsOf model texts SentencePooling.Mean 6
+                  "one text changed", vectorsOf model (Array.updateAt 0 (texts[0] + " again") texts) SentencePooling.Mean 32
+                  "another checkpoint", vectorsOf otherModel texts SentencePooling.Mean 32 ]
+            Expect.equal (files ()).Length 5 "five inputs, five files"
+            for what, values in changed do
+                Expect.notEqual values first (sprintf "%s: other vectors" what)
+            Expect.isTrue (messages |> Seq.forall (fun m -> m.StartsWith "encoding 40 sentences")) "each of them was encoded, none read"
+        }
+
+        test "a cache file that does not hold the sentences' vectors is refused with what to do" {
+            use dir = new TempDir()
+            let _, model = standIn dir 5
+            let cache = Path.Combine(dir.Path, "cache")
+            let texts = [| "my card is lost"; "why is my pin blocked?"; "a refund please" |]
+            let path = Path.Combine(cache, SentenceVectorCache.Key(BertCheckpoint.Fingerprint model, texts, SentencePooling.Mean, 32) + ".safetensors")
+            Directory.CreateDirectory cache |> ignore
+            let refused why =
+                let e = Thrown.message<InvalidDataException> (fun () -> SentenceVectorCache.Vectors(model, texts, SentencePooling.Mean, 32, cache) |> ignore) why
+                Expect.stringContains e path (sprintf "%s: names the file" why)
+                Expect.stringContains e "delete it and it is made again" (sprintf "%s: says what to do" why)
+            Safetensors.Write(path, readOnlyDict [ "vectors", torch.zeros(2L, 32L) ])
+            refused "2 rows for 3 sentences"
+            Safetensors.Write(path, readOnlyDict [ "other", torch.zeros(3L, 32L) ])
+            refused "no tensor named vectors"
+            // A file cut short (a copy interrupted, a full disk) cannot even be parsed.
+            File.WriteAllBytes(path, File.ReadAllBytes path |> Array.take 20)
+            refused "a truncated file"
+        }
+    ]
+
+let private dropout =
+    testList "noise dropout" [
+        test "in evaluation mode, or with p = 0, it is the identity" {
+            let g = new torch.Generator(1UL)
+            use x = torch.randn([| 4L; 50L |], generator = g)
+            let noise = DropoutNoise(Generator = new torch.Generator(2UL))
+            use d = new NoiseDropout(0.3, noise)
+            d.eval() |> ignore
+            Expect.equal (floats (d.forward x)) (floats x) "evaluation: unchanged"
+            use none = new NoiseDropout(0.0, noise)
+            none.train() |> ignore
+            Expect.equal (floats (none.forward x)) (floats x) "p = 0 in training: unchanged"
+        }
+
+        test "in training the masks come from the generator: about 1-p kept, scaled by 1/(1-p)" {
+            let g = new torch.Generator(1UL)
+            use x = torch.rand([| 200L; 500L |], generator = g) + 0.5   // no zeros, so a zero is a dropped value
+            let input = floats x
+            let apply seed =
+                let noise = DropoutNoise(Generator = new torch.Generator(uint64 seed))
+                use d = new NoiseDropout(0.3, noise)
+                d.train() |> ignore
+                floats (d.forward x), floats (d.forward x)
+            let a, aNext = apply 7
+            let b, _ = apply 7
+            let c, _ = apply 8
+            Expect.equal a b "the same generator seed, the same mask"
+            Expect.notEqual c a "another seed, another mask"
+            Expect.notEqual aNext a "each call draws a fresh mask"
+            let kept = a |> Array.filter (fun v -> v <> 0f) |> Array.length
+            // 100,000 values kept with chance 0.7: the share's std is sqrt(0.21 / 1e5) = 0.0014.
+            Expect.floatClose { absolute = 0.01; relative = 0.0 } (float kept / 1e5) 0.7 "about 1 - p kept"
+            for i in 0 .. a.Length - 1 do
+                if a[i] <> 0f then
+                    Expect.floatClose { absolute = 0.0; relative = 1e-6 } (float a[i]) (float input[i] / 0.7) "a kept value is scaled by 1/(1-p)"
+        }
+
+        test "a DistilBERT in training draws every dropout from its Noise generator" {
+            // Untouched: the initial weights need no seed, and other tests' draws are left alone.
+            use model = Reproducibility.Untouched(fun () -> new DistilBert(DistilBertConfig(30, 32, 2, 4, 64, 16)))
+            let g = new torch.Generator(3UL)
+            use ids = torch.randint(1L, 30L, [| 3L; 10L |], dtype = torch.int64, generator = g)
+            use mask = torch.ones([| 3L; 10L |], dtype = torch.int64)
+            let states seed =
+                model.Noise.Generator <- new torch.Generator(uint64 seed)
+                use _ = torch.no_grad()
+                floats (model.call(ids, mask))
+            model.train() |> ignore
+            let a, b, c = states 5, states 5, states 6
+            model.eval() |> ignore
+            let evaluation = states 5
+            Expect.notEqual a evaluation "dropout acts in training"
+            Expect.equal a b "two generators seeded alike give identical states: no mask comes from elsewhere"
+            Expect.notEqual c a "another seed, other masks"
+        }
+    ]
+
+/// The stand-in's CSV, its checkpoint, and an agent (encoding 16) over the checkpoint's encoder, in evaluation mode.
+let private agent (dir: TempDir) pooling =
+    let csv, model = standIn dir 5
+    let checkpoint = BertCheckpoint.Load model
+    let a = new SentenceAgent(checkpoint.Model, pooling, int64 checkpoint.Tokenizer.PadId, 16)
+    a.eval() |> ignore
+    csv, checkpoint, a
+
+let private sentenceAgent =
+    testList "sentence agent" [
+        test "a padded row's encoding is the sentence's alone, padding past the model's positions included" {
+            use dir = new TempDir()
+            for pooling in [ SentencePooling.Mean; SentencePooling.Cls ] do
+                let _, checkpoint, a = agent dir pooling
+                use _ = a
+                use _ = torch.no_grad()
+                let texts = [| "my card is lost"; "the app says \"card declined\", what now? (about 20 pounds)"; "help" |]
+                let batch = checkpoint.Tokenizer.EncodeBatch(texts, 32)
+                // 80 columns: more than the tiny encoder's 64 positions, so only a trimmed row can be encoded.
+                let width = batch.Ids.shape[1]
+                use padded = torch.cat([| batch.Ids; torch.zeros([| 3L; 80L - width |], dtype = torch.int64).fill_(int64 checkpoint.Tokenizer.PadId) |], 1L)
+                let together = rows (a.forward padded)
+                for i, text in Array.indexed texts do
+                    let alone = floats (a.forward (checkpoint.Tokenizer.EncodeBatch([| text |], 32).Ids))
+                    Expect.isLessThan (maxDifference together[i] alone) 1e-5f (sprintf "%A: \"%s\" in a padded batch and alone" pooling text)
+        }
+
+        test "without gradients, more than 128 rows go in chunks and give what one pass gives" {
+            use dir = new TempDir()
+            let csv, checkpoint, a = agent dir SentencePooling.Mean
+            use _ = a
+            let texts = Banking77.Read(csv).Rows |> Array.map (fun r -> r.Text)   // 320 rows: chunks of 128, 128, 64
+            let batch = checkpoint.Tokenizer.EncodeBatch(texts, 32)
+            use _ = torch.no_grad()
+            let actual = floats (a.forward batch.Ids)
+            // One pass over every row, written out: DistilBERT's mean vectors and the agent's linear layer.
+            let p = a.state_dict()
+            let expected = floats (checkpoint.Model.SentenceVectors(batch.Ids, batch.Mask, SentencePooling.Mean).matmul(p["output.weight"].t()) + p["output.bias"])
+            Expect.equal actual.Length (320 * 16) "320 encodings of 16"
+            Expect.isLessThan (maxDifference actual expected) 1e-5f "chunked as in one pass"
+        }
+
+        test "leading dims [B, K, T] are kept, and with gradients the encoder trains" {
+            use dir = new TempDir()
+            let csv, checkpoint, a = agent dir SentencePooling.Mean
+            use _ = a
+            let texts = Banking77.Read(csv).Rows |> Array.take 6 |> Array.map (fun r -> r.Text)
+            let ids = checkpoint.Tokenizer.EncodeBatch(texts, 32).Ids
+            let out = a.forward (ids.reshape(2L, 3L, -1L))
+            Expect.sequenceEqual out.shape [| 2L; 3L; 16L |] "[B, K, encoding]"
+            Expect.isLessThan (maxDifference (floats out) (floats (a.forward ids))) 1e-6f "each row where it was"
+            out.sum().backward()
+            let embedding = a.named_parameters() |> Seq.find (fun struct (name, _) -> name.EndsWith "word_embeddings.weight") |> fun struct (_, p) -> p
+            Expect.isGreaterThan (gradient embedding |> Array.map abs |> Array.max) 0f "the encoder's word embeddings get a gradient"
+        }
+    ]
+
 /// Data and settings: no model is trained or built.
 let tests = testList "sentence game data" [ data; settings ]
+/// Sent-Ref's cache and Sent-Cls's parts.
+let parts = testList "sentence vectors" [ vectors; dropout; sentenceAgent ]
