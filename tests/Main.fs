@@ -87,6 +87,7 @@ let allTests =
         DistilBertTests.tests
         SentenceGameTests.tests
         SentenceGameTests.parts
+        SentenceGameTests.training
     ]
 
 [<EntryPoint>]
