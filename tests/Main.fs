@@ -85,6 +85,9 @@ let allTests =
         SafetensorsTests.tests
         WordPieceTests.tests
         DistilBertTests.tests
+        SentenceGameTests.tests
+        SentenceGameTests.parts
+        SentenceGameTests.training
     ]
 
 [<EntryPoint>]

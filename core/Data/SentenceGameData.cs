@@ -24,12 +24,16 @@ public sealed record SentenceGameData(Sentence[] Train, Sentence[] Validation, S
         var contents = Banking77.Read(path);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var rows = contents.Rows.Select((row, index) => (row, index)).Where(r => seen.Add(r.row.Text)).ToArray();
-        if (rows.Length < 3)
-            throw new InvalidDataException($"{path} holds {rows.Length} distinct readable sentences; the sentence games need at least 3 (one per split)");
         var classes = rows.Select(r => r.row.Category).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var index = classes.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
         var sentences = rows.Select(r => new Sentence(r.row.Text, index[r.row.Category], r.index)).ToArray();
-        var split = TargetSplit.Create(sentences.Length, 0.1, 0.1, seed);
+        // Every split needs a sentence after rounding 10% (to even): 3 to 5 sentences are still too few.
+        TargetSplit split;
+        try { split = TargetSplit.Create(sentences.Length, 0.1, 0.1, seed); }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path} holds {rows.Length} distinct readable sentences, too few for the sentence games' 80/10/10 split: {e.Message}", e);
+        }
         Sentence[] Take(int[] ids) => ids.Select(i => sentences[i]).ToArray();
         return new SentenceGameData(Take(split.Train), Take(split.Validation), Take(split.Test), classes,
             contents.Unreadable, contents.Rows.Length - rows.Length);

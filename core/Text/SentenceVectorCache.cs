@@ -24,14 +24,18 @@ public static class SentenceVectorCache
         var path = Path.Combine(cacheFolder, Key(fingerprint, texts, pooling, maxLength) + ".safetensors");
         if (File.Exists(path))
         {
-            var stored = Safetensors.Read(path);
+            var remedy = $"{path} is not a sentence-vector cache of {texts.Count} sentences: delete it and it is made again";
+            Dictionary<string, Tensor> stored;
+            // A file that is not even safetensors (cut short, overwritten) gets the same remedy.
+            try { stored = Safetensors.Read(path); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{remedy} ({e.Message})", e); }
             if (stored.TryGetValue("vectors", out var cached) && cached.shape.Length == 2 && cached.shape[0] == texts.Count)
             {
                 log?.Invoke($"sentence vectors read from {path}");
                 return cached;
             }
             foreach (var t in stored.Values) t.Dispose();
-            throw new InvalidDataException($"{path} is not a sentence-vector cache of {texts.Count} sentences: delete it and it is made again");
+            throw new InvalidDataException(remedy);
         }
         using var checkpoint = BertCheckpoint.Load(checkpointFolder);
         log?.Invoke($"encoding {texts.Count} sentences with {checkpointFolder} (once; kept in {path})");
