@@ -120,6 +120,13 @@ target "SlurmTest" (fun p ->
 target "Heatmap" (experiment "quantized-heatmap")
 target "ObjectCandidates" (experiment "object-game-candidates")
 target "ObjectAblation" (experiment "object-lr-ablation")
+// The quantization paper's other games: Tables 6-8 / Figure 3 and Figures 5-7 (paper profile: --data, --model).
+target "ImageCandidates" (experiment "image-game-candidates")
+target "SentRefCandidates" (experiment "sent-ref-candidates")
+target "SentClsCandidates" (experiment "sent-cls-candidates")
+target "ImageHeatmap" (experiment "image-heatmap")
+target "SentRefHeatmap" (experiment "sent-ref-heatmap")
+target "SentClsHeatmap" (experiment "sent-cls-heatmap")
 target "EstimatorTime" (experiment "estimator-compute-time")
 target "ChannelEstimators" (experiment "channel-estimators")
 target "SmsFigures" (experiment "sms-message-length")
@@ -146,6 +153,12 @@ target "Help" (fun _ ->
 "Build" ==> "Heatmap"
 "Build" ==> "ObjectCandidates"
 "Build" ==> "ObjectAblation"
+"Build" ==> "ImageCandidates"
+"Build" ==> "SentRefCandidates"
+"Build" ==> "SentClsCandidates"
+"Build" ==> "ImageHeatmap"
+"Build" ==> "SentRefHeatmap"
+"Build" ==> "SentClsHeatmap"
 "Build" ==> "EstimatorTime"
 "Build" ==> "ChannelEstimators"
 "Build" ==> "SmsFigures"

@@ -168,3 +168,14 @@ module Axes =
 
     /// Random seeds.
     let seeds (seeds: int list) = Sweep.axis "seed" seeds (fun s (r: Run) -> { r with Seed = s })
+
+/// The data a script's runs read: `--data DIR` when given, else `standIn`; the paper profile needs
+/// the real data and stops (exit 2) naming it.
+let dataFor (options: Cli.Options) (standIn: StandIn) : Data =
+    match options.Data, options.Profile with
+    | Some dir, _ -> Folder dir
+    | None, Cli.Paper ->
+        Cli.fail
+            [ "the paper profile of the Image game needs EGG's signal-game data: --data DIR, a folder with train, val and test folders"
+              sprintf "of ours_images_single_sm0.h5 and ours_images_single_sm0.objects (from %s; see docs/quantized-communication.md)" ImageFeatureFolder.Source ]
+    | None, _ -> StandIn standIn

@@ -184,3 +184,44 @@ module Axes =
 
     /// Random seeds.
     let seeds (seeds: int list) = Sweep.axis "seed" seeds (fun s (r: Run) -> { r with Seed = s })
+
+/// The data a script's runs read: `--data FILE --model DIR` when given, else `standIn`; the paper
+/// profile needs the real data and model and stops (exit 2) naming them, as does one without the other.
+let dataFor (options: Cli.Options) (standIn: StandIn) : Data =
+    let model = "a DistilBERT checkpoint folder (https://huggingface.co/distilbert-base-uncased: config.json, vocab.txt, model.safetensors)"
+    match options.Data, options.Model, options.Profile with
+    | Some data, Some model, _ -> Files(data, model)
+    | Some _, None, _ -> Cli.fail [ sprintf "--data needs --model DIR too: %s" model ]
+    | None, Some _, _ -> Cli.fail [ sprintf "--model needs --data FILE too: Banking77's train.csv (%s)" Banking77.Source ]
+    | None, None, Cli.Paper ->
+        Cli.fail
+            [ sprintf "the paper profile of the sentence games needs Banking77 and DistilBERT: --data FILE, Banking77's train.csv (%s)," Banking77.Source
+              sprintf "and --model DIR, %s; see docs/quantized-communication.md" model ]
+    | None, None, _ -> StandIn standIn
+
+/// The settings of a sentence-game script's profile (the data from `dataFor`):
+/// - paper: the paper's (`defaults`): Banking77 and DistilBERT-base, lr 1e-5, 50 epochs, 76 negatives,
+///   accuracy at 2..77 candidates, GRU 768; seeds 1-3.
+/// - quick on the paper's data: lr 1e-4, 10 epochs; seeds 1-2.
+/// - quick on the stand-in: 20 made-up intents of 40 sentences (640 / 80 / 80), the tiny random
+///   encoder, lr 1e-3, 10 epochs, 15 negatives, accuracy at 2..20 candidates, GRU 64; seeds 1-2.
+/// - smoke: 6 intents of 20 sentences, 2 epochs, 5 negatives, 2 and 6 candidates, GRU 16; seed 1.
+/// Sent-Cls's negatives are every other intent (None) wherever the intents are fewer than 77.
+let profile (game: SentenceGame) (options: Cli.Options) : Run * int list =
+    let paper = defaults game
+    let classification = game = SentenceGame.Classification
+    let sized hidden (r: Run) = { r with Channel = { r.Channel with Hidden = hidden; Embedding = hidden } }
+    match options.Profile with
+    | Cli.Smoke ->
+        { sized 16 paper with
+            Data = dataFor options { Intents = 6; SentencesPerIntent = 20; Seed = 1 }
+            LearningRate = 1e-3; Epochs = 2; Patience = 2; Negatives = (if classification then None else Some 5)
+            Candidates = [ 2; 6 ]; SelectionCandidates = 6 }, [ 1 ]
+    | Cli.Quick ->
+        match dataFor options { Intents = 20; SentencesPerIntent = 40; Seed = 1 } with
+        | StandIn _ as data ->
+            { sized 64 paper with
+                Data = data; LearningRate = 1e-3; Epochs = 10; Patience = 10; Negatives = (if classification then None else Some 15)
+                Candidates = [ 2; 4; 8; 16; 20 ]; SelectionCandidates = 20 }, [ 1; 2 ]
+        | real -> { paper with Data = real; LearningRate = 1e-4; Epochs = 10; Patience = 10 }, [ 1; 2 ]
+    | Cli.Paper -> { paper with Data = dataFor options { Intents = 0; SentencesPerIntent = 0; Seed = 0 } }, [ 1; 2; 3 ]

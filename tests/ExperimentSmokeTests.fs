@@ -6,7 +6,10 @@ open System.Diagnostics
 open System.IO
 open Expecto
 
-let private dotnet = CommandRun.dotnet
+// The scripts' synthetic stand-ins go to a data cache of the test run's own, not the user's.
+let private dataCache = lazy (Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "commlab-tests-cache-" + System.Guid.NewGuid().ToString "N")).FullName)
+
+let private dotnet (args: string list) = CommandRun.dotnetWith [ "COMMLAB_CACHE", dataCache.Value ] args
 
 let private script (name: string) = Path.Combine(Approval.repoRoot (), "experiments", name + ".fsx")
 
@@ -204,6 +207,41 @@ let private timingSmoke =
             Expect.floatClose Accuracy.high (snd times[0]) 1.0 "STGS is its own baseline"
     smokeWith "estimator-compute-time" [ "results.csv"; "compute-time.html"; "table.md" ] check (Some 40)
 
+/// Without the paper's data the Image and sentence games' paper profiles stop before anything runs,
+/// naming the files and where to get them; a --data that is not there is named per run; stand-in
+/// tables say what they are.
+let private noData =
+    testList "the games' data" [
+        for name, expected in
+            [ "image-game-candidates", [ "--data DIR"; "ours_images_single_sm0.h5"; "https://dl.fbaipublicfiles.com/signaling_game_data" ]
+              "sent-cls-heatmap", [ "--data FILE, Banking77's train.csv"; "--model DIR"; "https://huggingface.co/distilbert-base-uncased" ] ] ->
+            test (sprintf "%s's paper profile without data stops, naming the data" name) {
+                use dir = new TempDir()
+                let code, output = dotnet [ "fsi"; script name; "--profile"; "paper"; "--out"; dir.Path ]
+                Expect.equal code 2 "exit code 2"
+                for text in expected do Expect.stringContains output text "names the data and where it comes from"
+                expectNoTrace output
+                Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, name))) "nothing was started"
+            }
+        test "a --data folder that is not there is named before anything runs" {
+            use dir = new TempDir()
+            let missing = Path.Combine(dir.Path, "signal-game")
+            let code, output = dotnet [ "fsi"; script "image-heatmap"; "--profile"; "smoke"; "--data"; missing; "--out"; dir.Path ]
+            Expect.equal code 2 "exit code 2"
+            Expect.stringContains output (sprintf "image data folder '%s' does not exist" missing) "names the folder"
+            expectNoTrace output
+        }
+        test "--model without --data, and --data on a game without data files, are refused" {
+            use dir = new TempDir()
+            let code, output = dotnet [ "fsi"; script "sent-ref-candidates"; "--profile"; "smoke"; "--model"; dir.Path; "--out"; dir.Path ]
+            Expect.equal code 2 "exit code 2"
+            Expect.stringContains output "--model needs --data FILE too" "says what is missing"
+            let code, output = dotnet [ "fsi"; script "object-game-candidates"; "--profile"; "smoke"; "--data"; dir.Path; "--out"; dir.Path ]
+            Expect.equal code 2 "exit code 2"
+            Expect.stringContains output "--data applies to the Image and sentence games only, not object-game-candidates" "names the option"
+        }
+    ]
+
 /// A MADDPG sweep killed part-way (after its first run wrote a checkpoint) and started again resumes
 /// that run from the checkpoint and ends with the results of a sweep never stopped.
 let private killedAndResumed =
@@ -263,7 +301,9 @@ let private pageChecks =
             [ "quantized-heatmap", [ "heatmaps.html" ]; "object-game-candidates", [ "candidates.html" ]
               "channel-estimators", [ "candidates.html" ]; "estimator-compute-time", [ "compute-time.html" ]
               "sms-message-length", [ "figures.html" ]; "sms-complexity", [ "histograms.html" ]
-              "maddpg-table1", [ "returns.html"; "sample-efficiency.html" ]; "maddpg-figure4", [ "gradient-variance.html" ] ] ->
+              "maddpg-table1", [ "returns.html"; "sample-efficiency.html" ]; "maddpg-figure4", [ "gradient-variance.html" ]
+              "image-game-candidates", [ "candidates.html" ]; "sent-ref-candidates", [ "candidates.html" ]; "sent-cls-candidates", [ "candidates.html" ]
+              "image-heatmap", [ "heatmaps.html" ]; "sent-ref-heatmap", [ "heatmaps.html" ]; "sent-cls-heatmap", [ "heatmaps.html" ] ] ->
             test (sprintf "%s's pages render in Chromium" name) {
                 match CommLab.Dsl.Browser.find () with
                 | None -> skiptestf "no Chromium on this machine: %s" CommLab.Dsl.Browser.howToInstall
@@ -355,6 +395,13 @@ let tests =
         smoke "sms-ablation" [ "results.csv"; "table.md" ]
         smoke "maddpg-table1" [ "results.csv"; "returns.html"; "sample-efficiency.html"; "marl-eval.json"; "table.md" ]
         smoke "maddpg-figure4" [ "results.csv"; "gradient-variance.html"; "table.md" ]
+        smoke "image-game-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
+        smoke "sent-ref-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
+        smoke "sent-cls-candidates" [ "results.csv"; "candidates.html"; "table.md" ]
+        smoke "image-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
+        smoke "sent-ref-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
+        smoke "sent-cls-heatmap" [ "results.csv"; "heatmaps.html"; "table.md" ]
+        noData
         killedAndResumed
         browser
     ]
