@@ -52,12 +52,7 @@ public static class ImageGameTrainer
         using var draws = new Generator((ulong)run.Seed + 7, device);
 
         var clock = Stopwatch.StartNew();
-        var steps = new TrainingSteps(model, optimizer, model.Estimator, trainPool.Count, run.BatchSize, batch =>
-        {
-            var targets = tensor(batch.Select(i => (long)i).ToArray(), device: device);
-            var view = View(trainPool, trainDistractors, targets, run.GameSize, draws);
-            return model.LossOverSets(view, view);
-        }, new[] { noise, draws });
+        var steps = Steps(model, optimizer, trainPool, trainDistractors, run.GameSize, run.BatchSize, draws) with { Generators = new[] { noise, draws } };
         var outcome = EpochLoop.Run(steps,
             new LoopSettings(run.Epochs, run.Seed, run.Patience, RestoreBest: true,
                 Resume: resume is null ? null : resume with { Identity = JsonSerializer.Serialize(run) }, Ceiling: 1.0),
@@ -71,6 +66,18 @@ public static class ImageGameTrainer
         return new ReferentialResult(run.CandidateCounts, test.Accuracy, test.Messages, testPool.Count, outcome.BestEpoch, outcome.BestScore,
             outcome.History, clock.Elapsed.TotalSeconds, outcome.SamplesPerSecond, test.Games);
     }
+
+    /// <summary>The gradient steps of one epoch: a pass over the pool's targets in batches of
+    /// <paramref name="batchSize"/>, each target's game its <paramref name="gameSize"/> - 1 distractors
+    /// drawn afresh from <paramref name="draws"/>.</summary>
+    public static TrainingSteps Steps(ReferentialGame model, TrainerOptimizer optimizer, ImagePool pool, ClassDistractors distractors,
+        int gameSize, int batchSize, Generator draws) =>
+        new(model, optimizer, model.Estimator, pool.Count, batchSize, batch =>
+        {
+            var targets = tensor(batch.Select(i => (long)i).ToArray(), device: pool.Features.device);
+            var view = View(pool, distractors, targets, gameSize, draws);
+            return model.LossOverSets(view, view);
+        });
 
     /// <summary>The pool's distractor draws, after checking it has enough classes for a game.</summary>
     static ClassDistractors Distractors(ImagePool pool, string split, ImageGameRun run)
