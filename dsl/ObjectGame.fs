@@ -113,14 +113,6 @@ let execute (r: Run) (context: RunContext) : Metrics =
 
 /// A one-line description for progress logs.
 let label (r: Run) =
-    let c = r.Channel
-    let quantize =
-        match c.Mode, c.Quantize with
-        | QT, InferenceOnly -> " inf-only"
-        | QT, TrainAndInference -> " train+inf"
-        | _ -> ""
-    let norm = if c.Mode <> GS && c.Normalization = Batch then " batch-norm" else ""
-    let alphabet = if c.Mode = CN then "" else sprintf " |v|=%d" c.Alphabet
     let egg =
         [ (match r.Encoding with Some ObjectEncoding.Values -> Some "values" | _ -> None)
           (match r.Activation with Some AgentActivation.Tanh -> Some "tanh" | _ -> None)
@@ -128,7 +120,7 @@ let label (r: Run) =
         |> List.choose id
         |> List.map (sprintf " %s")
         |> String.concat ""
-    sprintf "%s%s w=%d m=%d%s%s%s lr=%g seed=%d" (Channel.describe c) alphabet c.WordLength c.MessageLength quantize norm egg r.LearningRate r.Seed
+    sprintf "%s%s lr=%g seed=%d" (Referential.describeChannel r.Channel) egg r.LearningRate r.Seed
 
 /// The rows of one run: one per candidate count (`Referential.rows`).
 let rows (r: Run) (outcome: Outcome<Metrics>) : Row list =
@@ -145,31 +137,28 @@ let kind: ExperimentKind<Run, Metrics, Row> =
 
 /// Named sweep axes over Object game runs.
 module Axes =
-    let private channel (f: Channel.Channel -> Channel.Channel) (r: Run) = { r with Channel = f r.Channel }
+    let private channel = Referential.ChannelAxes<Run>(fun f (r: Run) -> { r with Channel = f r.Channel })
 
     /// Quantization phase (QT).
-    let quantize (phases: Channel.Quantize list) =
-        Sweep.axis "quantize" phases (fun q -> channel (fun c -> { c with Quantize = q }))
+    let quantize phases = channel.Quantize phases
 
     /// Alphabet size.
-    let alphabet (sizes: int list) =
-        Sweep.axis "alphabet" sizes (fun a -> channel (fun c -> { c with Alphabet = a }))
+    let alphabet sizes = channel.Alphabet sizes
 
     /// Normalization range of CN/QT words: per word (default) or per batch (authors' code).
-    let normalization (ranges: Channel.Normalization list) =
-        Sweep.axis "normalization" ranges (fun n -> channel (fun c -> { c with Normalization = n }))
+    let normalization ranges = channel.Normalization ranges
 
     /// Word length.
-    let wordLength (lengths: int list) =
-        Sweep.axis "word length" lengths (fun w -> channel (fun c -> { c with WordLength = w }))
+    let wordLength lengths = channel.WordLength lengths
 
     /// Whole channels.
-    let channels (cs: Channel.Channel list) =
-        Sweep.axis "channel" cs (fun c (r: Run) -> { r with Channel = c })
+    let channels cs = channel.Channels cs
 
     /// Estimators of GS channels.
-    let estimators (es: Estimator.Estimator list) =
-        Sweep.axis "estimator" es (fun e -> channel (fun c -> { c with Estimator = e }))
+    let estimators es = channel.Estimators es
+
+    /// Figure 4's grid: normalization x quantization phase x alphabet x word length.
+    let heatmap normalizations alphabets lengths = channel.Heatmap(normalizations, alphabets, lengths)
 
     /// Random seeds.
     let seeds (seeds: int list) = Sweep.axis "seed" seeds (fun s (r: Run) -> { r with Seed = s })

@@ -150,3 +150,37 @@ let paperChannels (game: PaperNumbers.Quantized.Game) (sizes: Channel -> Channel
 /// What every table and page made from synthetic stand-in data says first.
 let standInNote =
     "**Synthetic stand-in, not the paper's data.** These runs read generated data in the real files' layout (`--data` was not given), so they check that the pipeline runs end to end; their numbers say nothing about the paper's. See docs/quantized-communication.md for the data."
+
+/// How progress logs describe a referential game's channel: "QT-Inst |v|=10 w=100 m=1 inf-only", with
+/// " batch-norm" when CN or QT words are normalized over the batch.
+let describeChannel (c: Channel) =
+    let quantize =
+        match c.Mode, c.Quantize with
+        | QT, InferenceOnly -> " inf-only"
+        | QT, TrainAndInference -> " train+inf"
+        | _ -> ""
+    let norm = if c.Mode <> GS && c.Normalization = Batch then " batch-norm" else ""
+    let alphabet = if c.Mode = CN then "" else sprintf " |v|=%d" c.Alphabet
+    sprintf "%s%s w=%d m=%d%s%s" (Channel.describe c) alphabet c.WordLength c.MessageLength quantize norm
+
+/// Sweep axes over the channel of any referential game's runs; `on f r` is the run `r` with its
+/// channel changed by `f`.
+type ChannelAxes<'r>(on: (Channel -> Channel) -> 'r -> 'r) =
+    /// Quantization phase (QT).
+    member _.Quantize(phases: Quantize list) = Sweep.axis "quantize" phases (fun q -> on (fun c -> { c with Quantize = q }))
+    /// Alphabet size.
+    member _.Alphabet(sizes: int list) = Sweep.axis "alphabet" sizes (fun a -> on (fun c -> { c with Alphabet = a }))
+    /// Normalization range of CN/QT words: per word (default) or per batch (authors' code).
+    member _.Normalization(ranges: Normalization list) = Sweep.axis "normalization" ranges (fun n -> on (fun c -> { c with Normalization = n }))
+    /// Word length.
+    member _.WordLength(lengths: int list) = Sweep.axis "word length" lengths (fun w -> on (fun c -> { c with WordLength = w }))
+    /// Whole channels.
+    member _.Channels(cs: Channel list) = Sweep.axis "channel" cs (fun c -> on (fun _ -> c))
+    /// Estimators of GS channels.
+    member _.Estimators(es: Estimator.Estimator list) = Sweep.axis "estimator" es (fun e -> on (fun c -> { c with Estimator = e }))
+    /// Figures 4-7's grid, QT-Instant over normalization x quantization phase x alphabet x word length.
+    member this.Heatmap(normalizations: Normalization list, alphabets: int list, lengths: int list) =
+        [ this.Normalization normalizations
+          this.Quantize [ TrainAndInference; InferenceOnly ]
+          this.Alphabet alphabets
+          this.WordLength lengths ]

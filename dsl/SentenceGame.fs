@@ -142,16 +142,8 @@ let execute (r: Run) (context: RunContext) : Metrics =
 
 /// A one-line description for progress logs.
 let label (r: Run) =
-    let c = r.Channel
-    let quantize =
-        match c.Mode, c.Quantize with
-        | QT, InferenceOnly -> " inf-only"
-        | QT, TrainAndInference -> " train+inf"
-        | _ -> ""
-    let alphabet = if c.Mode = CN then "" else sprintf " |v|=%d" c.Alphabet
-    let data = if isStandIn r then " stand-in" else ""
-    sprintf "%s %s%s w=%d m=%d%s lr=%g seed=%d%s" (PaperNumbers.Quantized.gameName (paperGame r)) (Channel.describe c) alphabet
-        c.WordLength c.MessageLength quantize r.LearningRate r.Seed data
+    sprintf "%s %s lr=%g seed=%d%s" (PaperNumbers.Quantized.gameName (paperGame r)) (Referential.describeChannel r.Channel) r.LearningRate
+        r.Seed (if isStandIn r then " stand-in" else "")
 
 /// The rows of one run: one per candidate count (`Referential.rows`).
 let rows (r: Run) (outcome: Outcome<Metrics>) : Row list = Referential.rows r.Channel r.Seed r.LearningRate r.Candidates outcome
@@ -168,19 +160,13 @@ let kind: ExperimentKind<Run, Metrics, Row> =
 
 /// Named sweep axes over sentence-game runs.
 module Axes =
-    let private channel (f: Channel.Channel -> Channel.Channel) (r: Run) = { r with Channel = f r.Channel }
-
-    /// Quantization phase (QT).
-    let quantize (phases: Channel.Quantize list) = Sweep.axis "quantize" phases (fun q -> channel (fun c -> { c with Quantize = q }))
-
-    /// Alphabet size.
-    let alphabet (sizes: int list) = Sweep.axis "alphabet" sizes (fun a -> channel (fun c -> { c with Alphabet = a }))
-
-    /// Word length.
-    let wordLength (lengths: int list) = Sweep.axis "word length" lengths (fun w -> channel (fun c -> { c with WordLength = w }))
+    let private channel = Referential.ChannelAxes<Run>(fun f (r: Run) -> { r with Channel = f r.Channel })
 
     /// Whole channels.
-    let channels (cs: Channel.Channel list) = Sweep.axis "channel" cs (fun c (r: Run) -> { r with Channel = c })
+    let channels cs = channel.Channels cs
+
+    /// Figures 5-7's grid: normalization x quantization phase x alphabet x word length.
+    let heatmap normalizations alphabets lengths = channel.Heatmap(normalizations, alphabets, lengths)
 
     /// Random seeds.
     let seeds (seeds: int list) = Sweep.axis "seed" seeds (fun s (r: Run) -> { r with Seed = s })

@@ -29,12 +29,7 @@ let alphabets, wordLengths, normalizations, data, settings =
     | Cli.Paper -> [ 2; 4; 8; 16; 32; 64 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ], dataFor options { Classes = 0; TrainPerClass = 0; EvaluationPerClass = 0; Features = 0; Seed = 0 }, defaults
 
 let baseRun = { settings with Channel = { Channel.defaults with Mode = QT; Architecture = Instant }; Data = data; Device = options.Device }
-let sweep =
-    [ Sweep.axis "normalization" normalizations (fun n (r: Run) -> { r with Channel = { r.Channel with Normalization = n } })
-      Axes.quantize [ TrainAndInference; InferenceOnly ]
-      Axes.alphabet alphabets
-      Axes.wordLength wordLengths
-      Axes.seeds (Cli.seeds options [ 1 ]) ]
+let sweep = Axes.heatmap normalizations alphabets wordLengths @ [ Axes.seeds (Cli.seeds options [ 1 ]) ]
 let results = Experiment.run options "image-heatmap" kind (Sweep.grid baseRun sweep)
 
 Experiment.publish options results

@@ -23,12 +23,7 @@ let alphabets, wordLengths, normalizations, (training: Run -> Run) =
 
 let baseRun = training { defaults with Channel = { Channel.defaults with Mode = QT; Architecture = Instant }; Device = options.Device }
 
-let sweep =
-    [ Axes.normalization normalizations
-      Axes.quantize [ TrainAndInference; InferenceOnly ]
-      Axes.alphabet alphabets
-      Axes.wordLength wordLengths
-      Axes.seeds (Cli.seeds options [ 1 ]) ]
+let sweep = Axes.heatmap normalizations alphabets wordLengths @ [ Axes.seeds (Cli.seeds options [ 1 ]) ]
 let results = Experiment.run options "quantized-heatmap" kind (Sweep.grid baseRun sweep)
 
 Experiment.publish options results

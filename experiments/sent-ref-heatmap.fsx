@@ -21,12 +21,7 @@ let alphabets, wordLengths, normalizations =
     | Cli.Paper -> [ 2; 4; 8; 16; 32; 64 ], [ 1; 2; 5; 10; 20; 50; 100 ], [ PerWord; Batch ]
 
 let baseRun = { settings with Channel = { settings.Channel with Mode = QT; Architecture = Instant; MessageLength = 1 }; Device = options.Device }
-let sweep =
-    [ Sweep.axis "normalization" normalizations (fun n (r: Run) -> { r with Channel = { r.Channel with Normalization = n } })
-      Axes.quantize [ TrainAndInference; InferenceOnly ]
-      Axes.alphabet alphabets
-      Axes.wordLength wordLengths
-      Axes.seeds (Cli.seeds options [ 1 ]) ]
+let sweep = Axes.heatmap normalizations alphabets wordLengths @ [ Axes.seeds (Cli.seeds options [ 1 ]) ]
 let results = Experiment.run options "sent-ref-heatmap" kind (Sweep.grid baseRun sweep)
 
 Experiment.publish options results
