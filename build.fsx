@@ -137,7 +137,7 @@ target "Figure4" (experiment "maddpg-figure4")
 target "Analyse" (fun p -> dotnet ([ "fsi"; Path.Combine("experiments", "analyse.fsx") ] @ passThrough p))
 target "Figures" (fun p -> dotnet ([ "fsi"; Path.Combine("experiments", "export-figures.fsx") ] @ passThrough p))
 target "Bench" (fun p ->
-    for script in [ "games.fsx"; "object-game.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
+    for script in [ "games.fsx"; "object-game.fsx"; "quantized-games.fsx"; "estimator-gradients.fsx"; "sms.fsx" ] do
         dotnet ([ "fsi"; Path.Combine("bench", script) ] @ passThrough p))
 target "EnvBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "envs.fsx") ] @ passThrough p))
 target "MarlBench" (fun p -> dotnet ([ "fsi"; Path.Combine("bench", "marl.fsx") ] @ passThrough p))
