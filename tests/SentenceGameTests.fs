@@ -155,13 +155,18 @@ let private settings =
         test "the data bounds candidate counts and negatives: the intents for Sent-Cls, the smallest split for Sent-Ref" {
             let cls negatives counts selection = runOf SentenceGame.Classification "x" "m" "" 1e-3 1 negatives counts selection 1
             Expect.equal (List.ofSeq ((cls (Some 8) [| 2; 4; 16 |] 9).DataProblems(8, "the intents")))
-                [ "negatives must be in 1..7 (the intents), got 8"
+                [ "negatives must be in 1..7 (the training split's candidates), got 8"
                   "candidate counts must be in 2..8 (the intents), got 16"
                   "candidate counts must be in 2..8 (the intents), got 9" ]
                 "8 intents: at most 7 negatives and 8 candidates (the selection count too)"
             Expect.isEmpty ((cls (Some 7) [| 2; 8 |] 8).DataProblems(8, "the intents")) "7 and 8 fit"
             Expect.equal (List.ofSeq ((cls None [| 1; 2 |] 2).DataProblems(8, "the intents")))
                 [ "candidate counts must be in 2..8 (the intents), got 1" ] "one candidate is no game"
+            // Sent-Ref draws its negatives from the training sentences, not the evaluated split's.
+            let ref negatives = runOf SentenceGame.Referential "x" "m" "c" 1e-3 1 negatives [| 2; 32 |] 32 1
+            Expect.isEmpty ((ref (Some 76)).DataProblems(32, "the sentences of the smallest split", 256)) "76 of 256 training sentences"
+            Expect.equal (List.ofSeq ((ref (Some 256)).DataProblems(32, "the sentences of the smallest split", 256)))
+                [ "negatives must be in 1..255 (the training split's candidates), got 256" ] "at most every other training sentence"
         }
 
         test "the trainer checks the data's bounds before loading a model" {
@@ -170,11 +175,11 @@ let private settings =
             StandIns.WriteBankingCsv(csv, 8, 40, 3)
             let missing = Path.Combine(dir.Path, "no-model")   // never read: the data is refused first
             let refused (r: SentenceGameRun) = Thrown.message<ArgumentException> (fun () -> SentenceGameTrainer.Train r |> ignore) "refused"
-            // Sent-Ref: the smallest split holds 32 of the 320 sentences.
-            let e = refused (runOf SentenceGame.Referential csv missing dir.Path 1e-2 1 (Some 32) [| 2; 40 |] 8 1)
-            Expect.equal e "negatives must be in 1..31 (the sentences of the smallest split), got 32\ncandidate counts must be in 2..32 (the sentences of the smallest split), got 40" "Sent-Ref"
+            // Sent-Ref: the smallest split holds 32 of the 320 sentences, the training split 256.
+            let e = refused (runOf SentenceGame.Referential csv missing dir.Path 1e-2 1 (Some 256) [| 2; 40 |] 8 1)
+            Expect.equal e "negatives must be in 1..255 (the training split's candidates), got 256\ncandidate counts must be in 2..32 (the sentences of the smallest split), got 40" "Sent-Ref"
             let e = refused (run SentenceGame.Classification csv missing dir.Path 1e-3 1 (Some 8) 1)
-            Expect.equal e "negatives must be in 1..7 (the intents), got 8" "Sent-Cls: 8 intents"
+            Expect.equal e "negatives must be in 1..7 (the training split's candidates), got 8" "Sent-Cls: 8 intents"
         }
     ]
 
