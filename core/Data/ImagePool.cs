@@ -16,9 +16,6 @@ public sealed record ImagePool(Tensor Features, Tensor Classes, int[] Rows) : ID
     /// <summary>Features per image.</summary>
     public int FeatureSize => (int)Features.shape[1];
 
-    /// <summary>Distinct classes among the pool's images.</summary>
-    public int ClassCount { get { using var distinct = Classes.unique().output; return (int)distinct.shape[0]; } }
-
     /// <inheritdoc />
     public void Dispose()
     {

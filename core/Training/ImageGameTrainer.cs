@@ -121,6 +121,7 @@ public static class ImageGameTrainer
         var found = new long[counts.Count];
         var messages = new List<Tensor>();
         var games = new List<Interaction>();
+        var kind = MessageKind.Symbols;
         var classes = pool.Classes.cpu().data<long>().ToArray();
         for (int start = 0; start < pool.Count; start += EvaluationChunk)
         {
@@ -139,12 +140,10 @@ public static class ImageGameTrainer
             messages.Add(message.MoveToOuterDisposeScope());
             var correct = (target > scores.narrow(1, 1, gameSize - 1).amax(new long[] { 1 })).cpu().data<bool>().ToArray();
             var guesses = scores.argmax(1).cpu().data<long>().ToArray();
-            var (_, rows) = MessageSymbols.Of(channel, message);
+            (kind, var rows) = MessageSymbols.Of(channel, message);
             for (int i = 0; i < rows.Length; i++)
                 games.Add(new Interaction(pool.Rows[start + i], 0, new[] { (int)classes[start + i] }, rows[i], (int)guesses[i], correct[i]));
         }
-        var all = cat(messages, 0);
-        var kind = MessageSymbols.Of(channel, all.narrow(0, 0, 1)).Kind;
-        return new Measured(found.Select(f => f / (double)pool.Count).ToArray(), UniqueMessages.Count(all), new Interactions(kind, games));
+        return new Measured(found.Select(f => f / (double)pool.Count).ToArray(), UniqueMessages.Count(cat(messages, 0)), new Interactions(kind, games));
     }
 }
