@@ -19,3 +19,16 @@ let number (name: string) (fallback: float) =
     | _ ->
         eprintfn "%s must be a number > 0, got '%s'" name text
         exit 2
+
+/// The comma-separated names after `name`, each one of `allowed`, or all of `allowed` when it is not
+/// given; an unknown name ends the script naming it and what is allowed, exit code 2.
+let choices (name: string) (allowed: string list) =
+    match option name "" with
+    | "" -> allowed
+    | text ->
+        let picked = text.Split(',') |> Array.map (fun s -> s.Trim()) |> Array.toList
+        match picked |> List.filter (fun p -> not (List.contains p allowed)) with
+        | [] -> picked
+        | unknown ->
+            eprintfn "%s must be a comma-separated list of %s, got '%s'" name (String.concat ", " allowed) (String.concat "," unknown)
+            exit 2

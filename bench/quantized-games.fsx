@@ -3,7 +3,8 @@
 // (loss, backward, Adam), DistilBERT-base's forward at batch 32 and 64 tokens, and what one
 // paper-profile run would take on this machine. The data are random stand-ins of the real shapes: the
 // step's cost depends on the shapes, not the values.
-// Options: --threads N (default 1, what one job of a sweep gets), --steps N (timed steps, default 10).
+// Options: --threads N (default 1, what one job of a sweep gets), --steps N (timed steps, default 10),
+// --games image,sent-ref,sent-cls (default all; the DistilBERT forward is timed with the sentence games).
 #load "../experiments/Load.fsx"
 #load "Options.fsx"
 
@@ -20,6 +21,10 @@ open TorchSharp
 let threads = int (BenchOptions.number "--threads" 1.0)
 // At least 7: the Image game's timed pool is 16 x steps classes of 2 images, and a game needs 100 classes.
 let timedSteps = max 7 (int (BenchOptions.number "--steps" 10.0))
+let games = BenchOptions.choices "--games" [ "image"; "sent-ref"; "sent-cls" ]
+/// The channels to time for `game`: none when `--games` leaves it out.
+let channelsOf game channels = if List.contains game games then channels else []
+let sentenceGames = List.contains "sent-ref" games || List.contains "sent-cls" games
 torch.set_num_threads threads
 
 /// The median of the seconds taken by `f` over `n` calls after `warm` unmeasured ones, each call's
@@ -55,7 +60,7 @@ let imagePool classes perClass =
     let features = torch.rand([| int64 (classes * perClass); 4096L |], generator = gen)
     let classOf = torch.arange(int64 (classes * perClass)).div(torch.tensor(int64 perClass), rounding_mode = torch.RoundingMode.floor)
     new ImagePool(features / features.norm(1, true, 2.0f), classOf, Array.init (classes * perClass) id)
-for channel, name in [ qtInst, "QT-Inst w=100"; qtRnn 20 50, "QT-RNN (GRU 20, embedding 50)" ] do
+for channel, name in channelsOf "image" [ qtInst, "QT-Inst w=100"; qtRnn 20 50, "QT-RNN (GRU 20, embedding 50)" ] do
     let spec = Channel.toSpec channel
     use pool = imagePool (16 * timedSteps) 2
     use distractors = new ClassDistractors(pool.Classes)
@@ -71,13 +76,13 @@ for channel, name in [ qtInst, "QT-Inst w=100"; qtRnn 20 50, "QT-RNN (GRU 20, em
 
 // --- DistilBERT-base, random weights of the real shapes. --------------------------------------------
 let bertFolder = Path.Combine(Path.GetTempPath(), "commlab-bench-distilbert-base")
-if not (File.Exists(Path.Combine(bertFolder, BertCheckpoint.WeightsFile))) then
+if sentenceGames && not (File.Exists(Path.Combine(bertFolder, BertCheckpoint.WeightsFile))) then
     let vocabulary = Array.append [| "[PAD]"; "[UNK]"; "[CLS]"; "[SEP]"; "[MASK]" |] (Array.init (30522 - 5) (sprintf "w%05d"))
     BertCheckpoint.WriteRandom(bertFolder, vocabulary, DistilBertConfig.BaseUncased, 1)
 let randomIds (gen: torch.Generator) rows length =
     let ids = torch.randint(5L, 30522L, [| int64 rows; int64 length |], generator = gen)
     ids.index_put_(torch.tensor(2L), [| torch.TensorIndex.Colon; torch.TensorIndex.Single 0L |])
-do
+if sentenceGames then
     use checkpoint = BertCheckpoint.Load bertFolder
     let gen = new torch.Generator(3UL)
     let ids = randomIds gen 32 64
@@ -90,7 +95,7 @@ do
 
 // --- Sent-Ref: linear agents on frozen 768-d vectors, 76 negatives drawn per target. -----------------
 // Paper run: 50 epochs of 8000 / 32 = 250 steps, a validation pass over 1000 sentences after each.
-for channel, name in [ qtInst, "QT-Inst w=100"; qtRnn 768 768, "QT-RNN (GRU 768)" ] do
+for channel, name in channelsOf "sent-ref" [ qtInst, "QT-Inst w=100"; qtRnn 768 768, "QT-RNN (GRU 768)" ] do
     let spec = Channel.toSpec channel
     let gen = new torch.Generator(4UL)
     let vectors = torch.randn([| int64 (32 * timedSteps); 768L |], generator = gen)
@@ -106,7 +111,7 @@ for channel, name in [ qtInst, "QT-Inst w=100"; qtRnn 768 768, "QT-RNN (GRU 768)
 
 // --- Sent-Cls: two DistilBERT-base fine-tuned, sentences of 64 tokens, the 77 intent names of 6. -----
 // Paper run: 50 epochs of 250 steps, a validation pass over 1000 sentences after each.
-for channel, name in [ qtInst, "QT-Inst w=100"; qtRnn 768 768, "QT-RNN (GRU 768)" ] do
+for channel, name in channelsOf "sent-cls" [ qtInst, "QT-Inst w=100"; qtRnn 768 768, "QT-RNN (GRU 768)" ] do
     let spec = Channel.toSpec channel
     let sender, receiver = BertCheckpoint.Load bertFolder, BertCheckpoint.Load bertFolder
     let gen = new torch.Generator(6UL)
@@ -122,6 +127,11 @@ for channel, name in [ qtInst, "QT-Inst w=100"; qtRnn 768 768, "QT-RNN (GRU 768)
     let evaluation = medianSeconds 0 1 (fun () -> ReferentialTrainer.Evaluate(model, split, [| 77 |], 1) |> ignore) * 1000.0 / float (32 * timedSteps)
     report "Sent-Cls" name step (32.0 / step) evaluation (50 * 250) 51
 
+// The Sent-Cls rows hold the most (two DistilBERT-base with Adam's moments), so with them the
+// process's peak is theirs: what a Sent-Cls task needs.
+let peakGiB = float (Process.GetCurrentProcess().PeakWorkingSet64) / float (1L <<< 30)
+printfn ""
+printfn "peak resident memory of the process: %.1f GiB%s" peakGiB (if List.contains "sent-cls" games then " (the Sent-Cls rows')" else "")
 printfn ""
 printfn "%d thread(s); a paper run = 50 epochs of steps + 51 evaluation passes (1024 or 1000 targets):" threads
 printfn ""

@@ -30,29 +30,28 @@ let lewisStep (maxLength: int) (hidden: int) (embedding: int) (batch: int) =
     (0.027 + 0.007 * extra) * scale * (float batch / 32.0) ** 0.75, (0.52 + 0.1 * extra) * scale
 
 /// One-thread seconds of one Image game step (batch 32, games of `gameSize` images of 4096 features,
-/// the informed sender) and of evaluating one target: `bench/quantized-games.fsx` at commit 3581a74
-/// measured 277 ms and 4.3 ms for QT-Instant (w = 100), 222 ms and 4.0 ms for QT-RNN (GRU 20), while
-/// two other trainings shared the 2-core VM (so an upper bound); other game sizes scaled linearly.
+/// the informed sender) and of evaluating one target: `bench/quantized-games.fsx --steps 7` at commit
+/// 806c57c on the quiet VM measured 106 ms and 3.7 ms for QT-Instant (w = 100), 99 ms and 1.9 ms for
+/// QT-RNN (GRU 20); other game sizes scaled linearly.
 let imageStep (c: Channel.Channel) (gameSize: int) =
     let scale = float gameSize / 100.0
     match c.Architecture with
-    | Channel.Instant -> 0.277 * scale, 0.0043 * scale
-    | Channel.Recurrent -> 0.222 * scale, 0.0040 * scale
+    | Channel.Instant -> 0.106 * scale, 0.0037 * scale
+    | Channel.Recurrent -> 0.099 * scale, 0.0019 * scale
 
 /// One-thread seconds of one sentence-game step at batch 32 and of evaluating one target, measured
-/// by `bench/quantized-games.fsx` at commit 3581a74 on the shared VM (upper bounds). Sent-Ref trains
-/// linear agents on cached vectors: 10 ms and 0.02 ms (Instant), 456 ms and 2.75 ms (GRU 768, other
-/// sizes scaled by the GRU's weights). Sent-Cls fine-tunes two DistilBERT-base: not measured whole (the
-/// bench outgrew its memory guard); estimated from the measured forward pass of 32 sentences of 64
-/// tokens, 4.0 s, as three times that for the sentences' forward and backward plus the same for the 77
-/// intent names' 6 tokens each: 15 s a step and 0.125 s a target.
+/// by `bench/quantized-games.fsx --steps 7` at commit 806c57c on the quiet VM. Sent-Ref trains linear
+/// agents on cached vectors: 6 ms and 0.02 ms (Instant), 164 ms and 1.26 ms (GRU 768, other sizes
+/// scaled by the GRU's weights). Sent-Cls fine-tunes two DistilBERT-base (64-token sentences, the 77
+/// intent names): 11.6 s and 0.13 s (Instant), 10.8 s and 0.08 s (GRU 768; the GRU's own share, as
+/// in Sent-Ref, scaled with its size).
 let sentenceStep (c: Channel.Channel) (classification: bool) =
     let gru = float c.Hidden * float (c.Hidden + c.Embedding) / (768.0 * 1536.0)
     match classification, c.Architecture with
-    | false, Channel.Instant -> 0.010, 0.00002
-    | false, Channel.Recurrent -> 0.456 * gru, 0.00275 * gru
-    | true, Channel.Instant -> 15.0, 0.125
-    | true, Channel.Recurrent -> 15.0 + 0.446 * gru, 0.125 + 0.00275 * gru
+    | false, Channel.Instant -> 0.006, 0.00002
+    | false, Channel.Recurrent -> 0.164 * gru, 0.00126 * gru
+    | true, Channel.Instant -> 11.6, 0.127
+    | true, Channel.Recurrent -> 10.8 + 0.164 * (gru - 1.0), 0.082 + 0.00126 * (gru - 1.0)
 
 /// One-thread seconds per MADDPG environment step, updates included (94-97% of the time):
 /// `bench/marl.fsx` at commit c5df9f1 measured 4,851 steps/s on Foraging-8x8-2p-2f-coop (2 agents)

@@ -345,6 +345,24 @@ let private sentenceAgent =
             Expect.isLessThan (maxDifference actual expected) 1e-5f "chunked as in one pass"
         }
 
+        test "scoring many rows keeps no encoder intermediates alive: memory is one chunk's, not the split's" {
+            use dir = new TempDir()
+            let csv, checkpoint, a = agent dir SentencePooling.Mean
+            use _ = a
+            let texts = Banking77.Read(csv).Rows |> Array.map (fun r -> r.Text)
+            let ids = checkpoint.Tokenizer.EncodeBatch(texts, 32).Ids
+            use _ = torch.no_grad()
+            let live () = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount
+            use scope = torch.NewDisposeScope()
+            let before = live ()
+            let out = a.forward ids
+            // What the agent itself makes (row views, three chunks' vectors, their concatenation, the
+            // output) stays; a DistilBERT block alone makes over 30 tensors, so the two blocks of three
+            // chunks would leave about 200 if their intermediates lived until the caller's scope ended.
+            Expect.isLessThan (live () - before) 20L "only the agent's own tensors are still alive"
+            Expect.sequenceEqual out.shape [| 320L; 16L |] "320 encodings of 16"
+        }
+
         test "leading dims [B, K, T] are kept, and with gradients the encoder trains" {
             use dir = new TempDir()
             let csv, checkpoint, a = agent dir SentencePooling.Mean

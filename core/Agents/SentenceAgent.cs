@@ -50,9 +50,12 @@ public sealed class SentenceAgent : Module<Tensor, Tensor>
 
     Tensor Encode(Tensor rows)
     {
+        // Each chunk's intermediate tensors go when its vectors are made, so scoring a split holds one
+        // chunk's activations, not all of them.
+        using var scope = NewDisposeScope();
         var mask = rows.ne(padId).to(ScalarType.Int64);
         var longest = Math.Max(1L, mask.sum(1).max().item<long>());
         var ids = rows.narrow(1, 0, longest);
-        return encoder.SentenceVectors(ids, mask.narrow(1, 0, longest), pooling);
+        return encoder.SentenceVectors(ids, mask.narrow(1, 0, longest), pooling).MoveToOuterDisposeScope();
     }
 }

@@ -28,8 +28,12 @@ sealed class DistilBertLayer : Module<Tensor, Tensor, Tensor>
     /// <summary>Token states [B, T, dim] and attention mask [B, T] to the block's output states.</summary>
     public override Tensor forward(Tensor x, Tensor mask)
     {
+        // The block's intermediate tensors are released when it returns, not when the caller's scope
+        // ends: autograd keeps what backward needs on its own, and without this a forward over many
+        // sentences without gradients holds every block's activations at once (gigabytes at 1000 x 64).
+        using var scope = NewDisposeScope();
         var attended = sa_layer_norm.call(attention.call(x, mask) + x);
-        return output_layer_norm.call(ffn.call(attended) + attended);
+        return output_layer_norm.call(ffn.call(attended) + attended).MoveToOuterDisposeScope();
     }
 
     /// <summary>The block's position-wise feed-forward network.</summary>
