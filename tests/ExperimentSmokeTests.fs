@@ -113,6 +113,17 @@ let private badInput =
             expectNoTrace output
             Expect.isFalse (Directory.Exists(Path.Combine(dir.Path, "object-game-candidates", "runs"))) "no run folder was started"
         }
+        test "a bench's wrong option names the option, the value and what is allowed, before any timing" {
+            let bench = Path.Combine(Approval.repoRoot (), "bench", "quantized-games.fsx")
+            let code, output = dotnet [ "fsi"; bench; "--games"; "image,images" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--games must be a comma-separated list of image, sent-ref, sent-cls, got 'images'" "the unknown game and the allowed ones"
+            Expect.isFalse (output.Contains "step") "nothing was timed"
+            expectNoTrace output
+            let code, output = dotnet [ "fsi"; bench; "--threads"; "0" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
+            Expect.stringContains output "--threads must be a number > 0, got '0'" "the option, the value and what is allowed"
+        }
         test "a wrong option names the option and shows the usage" {
             let code, output = dotnet [ "fsi"; script "sms-message-length"; "--jobs"; "0" ]
             Expect.equal code 2 (sprintf "exit code 2:\n%s" output)
